@@ -64,10 +64,13 @@ export async function up(knex: Knex): Promise<void> {
     t.string('subject', 300).notNullable();
     t.text('text').notNullable();
     t.text('html').nullable();
-    t.string('status', 20).notNullable(); // held (no SMTP) | sent | failed
+    t.string('status', 20).notNullable(); // held (no SMTP) | queued | sent | failed
+    t.integer('attempts').notNullable().defaultTo(0);
+    t.string('next_attempt_at', 30).nullable();
     t.string('sent_at', 30).nullable();
     t.text('error').nullable();
     t.index(['created_at']);
+    t.index(['status', 'next_attempt_at']);
   });
 }
 

@@ -26,10 +26,10 @@ function immediateSqliteClient(): typeof Knex.Client {
   }
   class Client_TrellisSQLite extends Client_BetterSQLite3 {
     transaction(...args: unknown[]) {
-      return new ImmediateTransaction(this, ...args);
+      return new (ImmediateTransaction as new (...a: unknown[]) => unknown)(this, ...args);
     }
   }
-  return Client_TrellisSQLite;
+  return Client_TrellisSQLite as unknown as typeof Knex.Client;
 }
 
 // PostgreSQL returns int8/numeric as strings; our counters and money fit in 2^53, so parse them.

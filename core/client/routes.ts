@@ -1,0 +1,20 @@
+// The core client area: a home page plugins extend through the 'client.home' slot, and the account page.
+import { Hono } from 'hono';
+import type { AppEnv } from '../http/env.ts';
+import type { MenuRegistry } from '../menu/menu.ts';
+import { renderView } from '../http/render.ts';
+import { accountPageRoutes } from '../admin/account.ts';
+
+export function clientRoutes(menu: MenuRegistry) {
+  menu.add({ area: 'client', section: 'dashboard', id: 'home', label: 'Home', href: '/client', order: 0 });
+  menu.add({ area: 'client', section: 'account', id: 'account', label: 'My account', href: '/client/account', order: 90 });
+
+  const r = new Hono<AppEnv>();
+  r.get('/', async (c) => {
+    const user = c.var.user!;
+    const extra = await c.var.app.slots.render('client.home', { clientId: user.clientId, userId: user.id });
+    return renderView(c, 'pages/client/home', { extra }, { title: 'Home' });
+  });
+  r.route('/account', accountPageRoutes('/client/account', 'pages/account'));
+  return r;
+}

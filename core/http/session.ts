@@ -1,0 +1,71 @@
+// Resolves the session cookie to the current user; authenticated pages are never cached.
+import crypto from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { ANON_COOKIE, SESSION_COOKIE, clearAppCookie, getCookie, isHttps, setAppCookie } from './cookies.ts';
+import type { AppEnv, CurrentUser } from './env.ts';
+import type { UserRow } from '../auth/users.ts';
+
+export function toCurrentUser(u: UserRow): CurrentUser {
+  return { id: u.id, kind: u.kind, email: u.email, name: u.name, role: u.role, clientId: u.client_id };
+}
+
+export function clientIp(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
+  return async function session(c, next) {
+    const app = c.var.app;
+    const https = isHttps(c, app.config.publicUrl);
+    c.set('user', null);
+    c.set('sessionId', null);
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) {
+      const found = await app.sessions.resolve(token);
+      if (found) {
+        c.set('user', toCurrentUser(found.user));
+        c.set('sessionId', found.session.id);
+      } else {
+        clearAppCookie(c, SESSION_COOKIE, https);
+      }
+    }
+    // Visitors get a random id so their forms (login, setup) carry a CSRF token too, without a DB row.
+    let anon = getCookie(c, ANON_COOKIE);
+    if (!anon || !/^[A-Za-z0-9_-]{22}$/.test(anon)) {
+      anon = crypto.randomBytes(16).toString('base64url');
+      setAppCookie(c, ANON_COOKIE, anon, { https });
+    }
+    const sessionId = c.var.sessionId;
+    c.set('csrfToken', app.secrets.mac('csrf', sessionId ? `session:${sessionId}` : `anon:${anon}`));
+    await next();
+    if (c.var.user || c.var.sessionId) c.res.headers.set('Cache-Control', 'no-store');
+  };
+}
+
+/** Starts a session for `user` (a new id every time: rotation on login) and sets the cookie. */
+export async function startSession(c: Context<AppEnv>, user: UserRow): Promise<void> {
+  const app = c.var.app;
+  const old = getCookie(c, SESSION_COOKIE);
+  if (old) {
+    const prev = await app.sessions.resolve(old);
+    if (prev) await app.sessions.destroy(prev.session.id);
+  }
+  const { token, id } = await app.sessions.create(user.id, { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null });
+  setAppCookie(c, SESSION_COOKIE, token, { https: isHttps(c, app.config.publicUrl) });
+  c.set('user', toCurrentUser(user));
+  c.set('sessionId', id);
+  c.set('csrfToken', app.secrets.mac('csrf', `session:${id}`));
+}
+
+export async function endSession(c: Context<AppEnv>): Promise<void> {
+  const app = c.var.app;
+  if (c.var.sessionId) await app.sessions.destroy(c.var.sessionId);
+  clearAppCookie(c, SESSION_COOKIE, isHttps(c, app.config.publicUrl));
+  c.set('user', null);
+  c.set('sessionId', null);
+}
