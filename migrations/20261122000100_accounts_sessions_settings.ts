@@ -34,6 +34,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('user_agent', 300).nullable();
     t.index(['user_id']);
     t.index(['expires_at']);
+    t.index(['last_seen_at']);
   });
 
   await knex.schema.createTable('core_login_throttle', (t) => {
@@ -41,6 +42,7 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('failures').notNullable().defaultTo(0);
     t.string('window_started_at', 30).notNullable();
     t.string('locked_until', 30).nullable();
+    t.index(['window_started_at']);
   });
 
   await knex.schema.createTable('core_audit_log', (t) => {
@@ -71,6 +73,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('error').nullable();
     t.index(['created_at']);
     t.index(['status', 'next_attempt_at']);
+    t.index(['status', 'created_at']);
   });
 }
 

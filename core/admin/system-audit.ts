@@ -28,7 +28,7 @@ export function systemAuditRoutes() {
         pageSize: 50,
         empty: 'No events recorded.',
         columns: [
-          { key: 'at', label: 'When', sortBy: 'id', value: (e) => e.at.replace('T', ' ').slice(0, 19) },
+          { key: 'at', label: 'When', sortBy: 'at', value: (e) => e.at.replace('T', ' ').slice(0, 19) },
           { key: 'actor', label: 'Who', value: (e) => `${e.actor_label || '—'} (${e.actor_type})` },
           { key: 'action', label: 'What' },
           { key: 'target', label: 'On' },

@@ -20,7 +20,7 @@ export function systemOutboxRoutes() {
         defaultDir: 'desc',
         empty: 'No messages.',
         columns: [
-          { key: 'created', label: 'Created', sortBy: 'id', value: (m) => m.created_at.replace('T', ' ').slice(0, 16) },
+          { key: 'created', label: 'Created', sortBy: 'created_at', value: (m) => m.created_at.replace('T', ' ').slice(0, 16) },
           { key: 'to', label: 'To' },
           { key: 'subject', label: 'Subject', href: (m) => `/admin/system/outbox/${m.id}` },
           { key: 'status', label: 'Status', badge: (m) => (m.status === 'sent' ? 'ok' : m.status === 'failed' ? 'failed' : 'pending') },

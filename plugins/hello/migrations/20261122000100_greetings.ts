@@ -8,6 +8,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('created_at', 30).notNullable();
     t.integer('created_by').nullable();
     t.index(['created_at']);
+    t.index(['name']);
   });
 }
 
