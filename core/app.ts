@@ -112,7 +112,11 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     c.set('owner', 'core');
     c.set('log', log.child({ requestId }));
     c.set('flash', []);
+    const started = performance.now();
     await next();
+    if (!c.req.path.startsWith('/static/')) {
+      c.var.log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, user: c.var.user?.id });
+    }
   });
   app.use('*', securityHeaders({ https: config.publicUrl.startsWith('https:') }));
   app.use('/static/*', serveStatic({ root: STATIC_DIR, rewriteRequestPath: (p) => p.replace(/^\/static/, '') }));

@@ -31,7 +31,9 @@ export interface TrellisConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TrellisConfig {
-  const parsed = schema.safeParse(env);
+  // `PORT= npm start` means "unset", as it does to a shell user; zod would reject the empty string.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
     throw new Error(`Invalid configuration: ${first.path.join('.')}: ${first.message}`);
