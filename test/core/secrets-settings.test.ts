@@ -27,7 +27,7 @@ describe('secrets', () => {
     expect(a).not.toContain('hunter2');
     expect(box.decrypt(a)).toBe('hunter2');
     const raw = Buffer.from(a.slice(3), 'base64');
-    raw[raw.length - 1] ^= 1;
+    raw[raw.length - 1] = raw[raw.length - 1]! ^ 1;
     expect(() => box.decrypt('v1:' + raw.toString('base64'))).toThrow();
     expect(() => createSecretBox(Buffer.alloc(32, 8)).decrypt(a)).toThrow();
   });
