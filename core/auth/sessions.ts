@@ -5,6 +5,9 @@ import type { Clock } from '../clock.ts';
 import { iso } from '../db/time.ts';
 import type { UserRow } from './users.ts';
 
+/** The user fields a request needs; the password hash never leaves the users store. */
+export type SessionUser = Pick<UserRow, 'id' | 'kind' | 'email' | 'name' | 'role' | 'client_id' | 'status'>;
+
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 14 * 24 * 60 * 60 * 1000;
 /** last_seen_at is written at most this often, so reading a page is not a write. */
@@ -45,7 +48,7 @@ export class SessionStore {
   }
 
   /** The session and its user, if the token is valid, unexpired, not idle too long and the user is active. */
-  async resolve(token: string): Promise<{ session: SessionRow; user: UserRow } | null> {
+  async resolve(token: string): Promise<{ session: SessionRow; user: SessionUser } | null> {
     if (!token || token.length > 100) return null;
     const id = sessionIdOf(token);
     const row = (await this.deps.db('core_sessions as s')
@@ -53,7 +56,7 @@ export class SessionStore {
       .where('s.id', id)
       .first(
         's.id', 's.user_id', 's.created_at', 's.last_seen_at', 's.expires_at', 's.ip', 's.user_agent',
-        'u.kind', 'u.email', 'u.name', 'u.role', 'u.client_id', 'u.status', 'u.password_hash', 'u.created_at as u_created_at', 'u.updated_at as u_updated_at', 'u.last_login_at',
+        'u.kind', 'u.email', 'u.name', 'u.role', 'u.client_id', 'u.status',
       )) as (SessionRow & Record<string, unknown>) | undefined;
     if (!row) return null;
     const now = this.deps.clock.now().getTime();
@@ -66,10 +69,7 @@ export class SessionStore {
       await this.deps.db('core_sessions').where({ id }).update({ last_seen_at: iso(new Date(now)) });
     }
     const session: SessionRow = { id: row.id, user_id: row.user_id, created_at: row.created_at, last_seen_at: row.last_seen_at, expires_at: row.expires_at, ip: row.ip, user_agent: row.user_agent };
-    const user = {
-      id: row.user_id, kind: row.kind, email: row.email, name: row.name, role: row.role, client_id: row.client_id,
-      status: row.status, password_hash: row.password_hash, created_at: row.u_created_at, updated_at: row.u_updated_at, last_login_at: row.last_login_at,
-    } as UserRow;
+    const user = { id: row.user_id, kind: row.kind, email: row.email, name: row.name, role: row.role, client_id: row.client_id, status: row.status } as SessionUser;
     return { session, user };
   }
 

@@ -4,9 +4,9 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { ANON_COOKIE, SESSION_COOKIE, clearAppCookie, getCookie, isHttps, setAppCookie } from './cookies.ts';
 import type { AppEnv, CurrentUser } from './env.ts';
-import type { UserRow } from '../auth/users.ts';
+import type { SessionUser } from '../auth/sessions.ts';
 
-export function toCurrentUser(u: UserRow): CurrentUser {
+export function toCurrentUser(u: SessionUser): CurrentUser {
   return { id: u.id, kind: u.kind, email: u.email, name: u.name, role: u.role, clientId: u.client_id };
 }
 
@@ -48,7 +48,7 @@ export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
 }
 
 /** Starts a session for `user` (a new id every time: rotation on login) and sets the cookie. */
-export async function startSession(c: Context<AppEnv>, user: UserRow): Promise<void> {
+export async function startSession(c: Context<AppEnv>, user: SessionUser): Promise<void> {
   const app = c.var.app;
   const old = getCookie(c, SESSION_COOKIE);
   if (old) {
