@@ -69,13 +69,13 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   await migrateUp(db, CORE_MIGRATIONS, 'core');
 
   const secrets = createSecretBox(loadMasterKey({ envKey: config.secretKey, dataDir: config.dataDir }));
-  const events = new EventBus(log);
+  const events: EventBus = new EventBus(log, (owner): boolean => host.isEnabled(owner));
   const menu = new MenuRegistry();
   const views = new ViewRenderer();
   const mail = new Mailer({ db, clock, log, smtpUrl: config.smtpUrl, from: config.smtpFrom });
   const audit = new AuditLog({ db, clock });
   const settings = new SettingsStore({ db, clock, secrets });
-  const jobs = new JobSystem({ db, clock, log });
+  const jobs: JobSystem = new JobSystem({ db, clock, log, isOwnerEnabled: (owner): boolean => host.isEnabled(owner) });
   const app = new Hono<AppEnv>();
 
   const slots: SlotRegistry = new SlotRegistry(log, (owner): boolean => host.isEnabled(owner));

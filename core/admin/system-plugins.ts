@@ -22,10 +22,14 @@ export function systemPluginRoutes() {
     if (!plugin?.settings) return app.pages.error(c, 404, `Plugin '${name}' has no settings.`);
     const def = plugin.settings;
     const fields = settingsFields(def.schema, def.secret ?? [], def.labels ?? {});
-    const current = app.plugins.settingsOf(name) ?? {};
+    // Show what is saved (what the next start will use), not only what this process runs with.
+    const saved = await app.settings.resolvePluginSettings(name, def as never, plugin.options ?? {});
+    const running = app.plugins.settingsOf(name) ?? {};
+    const current = saved.ok ? saved.value : running;
+    const pendingRestart = saved.ok && JSON.stringify(saved.value) !== JSON.stringify(running);
     const shown: Record<string, unknown> = values ?? Object.fromEntries(fields.filter((f) => !f.secret).map((f) => [f.name, current[f.name] === undefined ? '' : String(current[f.name])]));
     const secretSet = Object.fromEntries(fields.filter((f) => f.secret).map((f) => [f.name, Boolean(current[f.name])]));
-    return renderView(c, 'pages/admin/plugin-settings', { plugin: plugin.meta, fields, values: shown, errors, secretSet }, { title: `Settings: ${name}`, status });
+    return renderView(c, 'pages/admin/plugin-settings', { plugin: plugin.meta, fields, values: shown, errors, secretSet, pendingRestart }, { title: `Settings: ${name}`, status });
   };
 
   r.get('/:name/settings', (c) => settingsPage(c, c.req.param('name'), null, {}));

@@ -45,7 +45,15 @@ export async function migrateUp(db: Knex, dir: string | URL, prefix: string): Pr
   return applied;
 }
 
-/** Rolls every migration of the ledger back (used to undo a plugin that broke the rules). */
+/**
+ * Rolls back the batch applied last: what one boot added, leaving earlier releases' tables and
+ * their data alone (used to undo a new plugin version that broke the table-prefix rule).
+ */
+export async function migrateDownLastBatch(db: Knex, dir: string | URL, prefix: string): Promise<void> {
+  await db.migrate.rollback(migratorConfig(dir, prefix), false);
+}
+
+/** Rolls every migration of the ledger back (uninstalling; tests of down migrations). */
 export async function migrateDownAll(db: Knex, dir: string | URL, prefix: string): Promise<void> {
   await db.migrate.rollback(migratorConfig(dir, prefix), true);
 }

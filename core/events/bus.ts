@@ -22,7 +22,11 @@ interface Registered {
 
 export class EventBus {
   readonly #listeners = new Map<string, Registered[]>();
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** False for an owner switched off at run time: its listeners are skipped. */
+    private readonly isOwnerEnabled: (owner: string) => boolean = () => true,
+  ) {}
 
   on<E extends EventName>(event: E, listener: Listener<E>, owner = 'core'): () => void {
     const list = this.#listeners.get(event) ?? [];
@@ -39,6 +43,7 @@ export class EventBus {
   async emit<E extends EventName>(event: E, payload: TrellisEvents[E]): Promise<{ failed: string[] }> {
     const failed: string[] = [];
     for (const { owner, listener } of this.#listeners.get(event) ?? []) {
+      if (!this.isOwnerEnabled(owner)) continue;
       try {
         await listener(payload);
       } catch (err) {

@@ -46,6 +46,8 @@ export interface JobSystemOptions {
   leaseGraceMs?: number;
   /** How long stop() lets aborted runs wind down before recording them as interrupted. */
   shutdownGraceMs?: number;
+  /** False for an owner switched off at run time: its jobs and queue items wait, untouched. */
+  isOwnerEnabled?: (owner: string) => boolean;
 }
 
 export interface TickResult {
@@ -116,6 +118,7 @@ export class JobSystem {
   readonly #db: Knex;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #isOwnerEnabled: (owner: string) => boolean;
   readonly #pollMs: number;
   readonly #queueConcurrency: number;
   readonly #leaseGraceMs: number;
@@ -147,12 +150,29 @@ export class JobSystem {
     this.#queueConcurrency = opts.queueConcurrency ?? DEFAULT_QUEUE_CONCURRENCY;
     this.#leaseGraceMs = opts.leaseGraceMs ?? DEFAULT_LEASE_GRACE_MS;
     this.#shutdownGraceMs = opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    this.#isOwnerEnabled = opts.isOwnerEnabled ?? (() => true);
   }
 
   // -------------------------------------------------------------------------------------------
   // Registration
 
   registerScheduled(owner: string, def: ScheduledJobDef): void {
+    const entry = this.#prepareScheduled(owner, def);
+    this.#entries.set(entry.id, entry);
+    this.#dirty = true;
+  }
+
+  /** Throws what registerScheduled would, without registering: lets a caller check a batch first. */
+  validateScheduled(owner: string, def: ScheduledJobDef): void {
+    this.#prepareScheduled(owner, def);
+  }
+
+  /** Throws what defineQueue would, without defining it. */
+  validateQueue(owner: string, def: QueueDef<unknown>): void {
+    this.#prepareQueue(owner, def);
+  }
+
+  #prepareScheduled(owner: string, def: ScheduledJobDef): ScheduledEntry {
     const id = this.#fullId(owner, def.id);
     const scope = def.scope ?? 'global';
     if (scope !== 'global' && scope !== 'local') throw new Error(`Job ${id}: scope must be 'global' or 'local'`);
@@ -177,11 +197,17 @@ export class JobSystem {
       throw new Error(`Job ${id}: schedule must be { cron } or { everyMs } with everyMs >= 1`);
     }
     if (typeof def.run !== 'function') throw new Error(`Job ${id}: run must be a function`);
-    this.#entries.set(id, { kind: 'scheduled', id, owner, def, scope, timeoutMs, scheduleText, cron, everyMs, localNext: null });
-    this.#dirty = true;
+    return { kind: 'scheduled', id, owner, def, scope, timeoutMs, scheduleText, cron, everyMs, localNext: null };
   }
 
   defineQueue<P>(owner: string, def: QueueDef<P>): QueueHandle<P> {
+    const entry = this.#prepareQueue(owner, def as QueueDef<unknown>);
+    this.#entries.set(entry.id, entry);
+    this.#dirty = true;
+    return { id: entry.id, enqueue: (payload: P, opts?: EnqueueOptions) => this.#enqueue(entry, payload, opts) };
+  }
+
+  #prepareQueue(owner: string, def: QueueDef<unknown>): QueueEntry {
     const id = this.#fullId(owner, def.id);
     const timeoutMs = this.#checkTimeout(id, def.timeoutMs);
     const maxAttempts = def.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -189,10 +215,7 @@ export class JobSystem {
     const backoff = def.backoff ?? DEFAULT_BACKOFF;
     if (!(backoff.baseMs >= 0 && backoff.maxMs >= backoff.baseMs)) throw new Error(`Job ${id}: backoff needs 0 <= baseMs <= maxMs`);
     if (typeof def.run !== 'function') throw new Error(`Job ${id}: run must be a function`);
-    const entry: QueueEntry = { kind: 'queue', id, owner, def, maxAttempts, backoff, timeoutMs };
-    this.#entries.set(id, entry);
-    this.#dirty = true;
-    return { id, enqueue: (payload: P, opts?: EnqueueOptions) => this.#enqueue(entry, payload, opts) };
+    return { kind: 'queue', id, owner, def, maxAttempts, backoff, timeoutMs };
   }
 
   #fullId(owner: string, localId: string): string {
@@ -355,7 +378,7 @@ export class JobSystem {
       await this.#ensureSynced();
       const now = this.#clock.now();
       const nowIso = iso(now);
-      const entries = [...this.#entries.values()];
+      const entries = [...this.#entries.values()].filter((e) => this.#isOwnerEnabled(e.owner));
 
       const scheduled = entries.filter((e): e is ScheduledEntry => e.kind === 'scheduled');
       if (scheduled.length) {

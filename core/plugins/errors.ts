@@ -6,7 +6,7 @@ export const PluginErrorCodes = {
   INVALID: 'TRELLIS_ERR_PLUGIN_INVALID',
   /** meta.name is not kebab-case, or tablePrefix is not snake_case. */
   NAME: 'TRELLIS_ERR_PLUGIN_NAME',
-  /** Another plugin with the same name is already loaded. */
+  /** Another plugin with the same name, or the same table prefix, is already loaded. */
   DUPLICATE: 'TRELLIS_ERR_PLUGIN_DUPLICATE',
   /** meta.apiVersion is not a valid range, or it does not include PLUGIN_API_VERSION. */
   API_VERSION: 'TRELLIS_ERR_PLUGIN_API_VERSION',
@@ -18,9 +18,9 @@ export const PluginErrorCodes = {
   DEPENDENCY_FAILED: 'TRELLIS_ERR_PLUGIN_DEPENDENCY_FAILED',
   /** Settings (defaults ← config options ← saved values) do not pass the plugin's schema. */
   SETTINGS: 'TRELLIS_ERR_PLUGIN_SETTINGS',
-  /** A migration threw; knex rolled that migration back. */
+  /** A migration threw; knex rolled back every migration of that boot's batch (they run in one transaction). */
   MIGRATION: 'TRELLIS_ERR_PLUGIN_MIGRATION',
-  /** A migration created a table outside the plugin's prefix; its migrations were rolled back. */
+  /** A migration created a table outside the plugin's prefix; that boot's batch was rolled back. */
   TABLE_PREFIX: 'TRELLIS_ERR_PLUGIN_TABLE_PREFIX',
   /** register() threw or rejected. */
   REGISTER: 'TRELLIS_ERR_PLUGIN_REGISTER',

@@ -13,7 +13,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { SecretBox } from '../secrets/crypto.ts';
 import type { QueueDef, QueueHandle, ScheduledJobDef, EnqueueOptions } from '../jobs/types.ts';
 import { listTables } from '../db/knex.ts';
-import { migrateDownAll, migrateUp } from '../db/migrate.ts';
+import { migrateDownLastBatch, migrateUp } from '../db/migrate.ts';
 import { PLUGIN_API_VERSION, type ConfiguredPlugin, type PluginContext, type SlotRenderer } from './api.ts';
 import { PluginError, PluginErrorCodes as E, type PluginErrorCode, type PluginPhase } from './errors.ts';
 import { importPluginModule, normalizeEntries, type TrellisPluginConfig } from './config.ts';
@@ -48,6 +48,8 @@ export interface PluginReportEntry {
 /** What the host needs from the job system; core/jobs' JobSystem provides it. */
 export interface JobRegistrar {
   has(fullId: string): boolean;
+  validateScheduled(owner: string, def: ScheduledJobDef): void;
+  validateQueue(owner: string, def: QueueDef<unknown>): void;
   registerScheduled(owner: string, def: ScheduledJobDef): void;
   defineQueue<P>(owner: string, def: QueueDef<P>): QueueHandle<P>;
 }
@@ -120,6 +122,7 @@ export class PluginHost {
 
     // Meta checks: shape, name, api range, duplicates (the first of two same-named plugins wins).
     const byName = new Map<string, Candidate>();
+    const byPrefix = new Map<string, Candidate>();
     for (const c of candidates) {
       if (c.report.state === 'failed' || !c.plugin) {
         this.#remember(c);
@@ -132,9 +135,15 @@ export class PluginHost {
       } else if (byName.has(c.plugin.meta.name)) {
         this.#fail(c.report, new PluginError(c.name, 'meta', E.DUPLICATE, `A plugin named '${c.name}' is already loaded from ${byName.get(c.name)!.source}; this copy from ${c.source} is ignored`));
         c.report.name = `${c.name} (${c.source})`;
+      } else if (byPrefix.has(tablePrefixOf(c.plugin))) {
+        // Two plugins on one prefix would share a migration ledger and each other's tables.
+        const prefix = tablePrefixOf(c.plugin);
+        c.report.name = c.name;
+        this.#fail(c.report, new PluginError(c.name, 'meta', E.DUPLICATE, `Plugin '${c.name}' uses table prefix '${prefix}', which plugin '${byPrefix.get(prefix)!.name}' already uses; give one of them its own meta.tablePrefix`));
       } else {
         c.report.name = c.name;
         byName.set(c.name, c);
+        byPrefix.set(tablePrefixOf(c.plugin), c);
       }
       this.#fillMeta(c);
       this.#remember(c);
@@ -249,7 +258,14 @@ export class PluginHost {
       for (const dep of c.plugin!.meta.dependsOn ?? []) {
         if (!byName.has(dep)) {
           if (c.report.state !== 'failed') {
-            this.#fail(c.report, new PluginError(name, 'dependencies', E.MISSING_DEPENDENCY, `Plugin '${name}' needs plugin '${dep}', which is not enabled in plugin.config.ts`));
+            // Listed, but refused before ordering (api range, name ...): failed, not missing.
+            const refused = this.#reports.get(dep);
+            this.#fail(
+              c.report,
+              refused?.state === 'failed'
+                ? new PluginError(name, 'dependencies', E.DEPENDENCY_FAILED, `Plugin '${name}' is disabled because plugin '${dep}', which it depends on, failed (${refused.code})`)
+                : new PluginError(name, 'dependencies', E.MISSING_DEPENDENCY, `Plugin '${name}' needs plugin '${dep}', which is not enabled in plugin.config.ts`),
+            );
           }
           continue;
         }
@@ -323,11 +339,11 @@ export class PluginHost {
     );
     if (strays.length > 0) {
       try {
-        await migrateDownAll(this.deps.db, plugin.migrations, prefix);
+        await migrateDownLastBatch(this.deps.db, plugin.migrations, prefix);
       } catch (err) {
         this.deps.log.error('rolling back a plugin that broke the table prefix rule failed', { plugin: name, err });
       }
-      throw new PluginError(name, 'migrations', E.TABLE_PREFIX, `Plugin '${name}' created table(s) ${strays.join(', ')} outside its prefix '${prefix}_'; its migrations were rolled back`);
+      throw new PluginError(name, 'migrations', E.TABLE_PREFIX, `Plugin '${name}' created table(s) ${strays.join(', ')} outside its prefix '${prefix}_'; the migrations of this boot were rolled back`);
     }
     return applied;
   }
@@ -419,6 +435,13 @@ export class PluginHost {
     const areas = b.routes.map((r) => r.area);
     const dupArea = areas.find((a, i) => areas.indexOf(a) !== i);
     if (dupArea) throw new PluginError(name, 'commit', E.CONFLICT, `Plugin '${name}' mounts two ${dupArea} routers; combine them into one`);
+    // The job system cannot take a job back once registered: check them all before applying anything.
+    try {
+      for (const j of b.scheduled) this.deps.jobs.validateScheduled(name, j);
+      for (const q of b.queues) this.deps.jobs.validateQueue(name, q.def);
+    } catch (err) {
+      throw new PluginError(name, 'commit', E.REGISTER, `Plugin '${name}' registers an invalid job: ${(err as Error).message}`, { cause: err });
+    }
     try {
       if (plugin.views) this.deps.views.loadNamespace(name, plugin.views);
     } catch (err) {
