@@ -38,6 +38,8 @@ import { authRoutes } from './auth/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { clientRoutes } from './client/routes.ts';
 import { registerCoreJobs } from './jobs/core-jobs.ts';
+import { ProcessingService } from './processing/service.ts';
+import { TicketService } from './support/tickets.ts';
 
 export const STATIC_DIR = fileURLToPath(new URL('../static/', import.meta.url));
 
@@ -96,6 +98,8 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     app.route(`${area === 'public' ? '/p' : `/${area}`}/${plugin}`, gated);
   };
   const host: PluginHost = new PluginHost({ db, clock, log, secrets, mail, audit, settings, events, menu, views, slots, jobs, mount });
+  const tickets = new TicketService({ db, clock, log, mail });
+  const processing = new ProcessingService({ db, clock, log, secrets, jobs, audit, events, tickets });
   const services: AppServices = {
     config, db, clock, log, secrets, events, menu, views, mail, audit, settings, jobs, slots,
     users: new UserStore({ db, clock }),
@@ -103,6 +107,8 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     throttle: new LoginThrottle({ db, clock }),
     pages: errorPages,
     plugins: host,
+    processing,
+    tickets,
   };
 
   app.use('*', async function requestContext(c, next) {

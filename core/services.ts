@@ -18,6 +18,8 @@ import type { PluginHost } from './plugins/host.ts';
 import type { SlotRegistry } from './plugins/slots.ts';
 import type { JobSystem } from './jobs/index.ts';
 import type { AppEnv } from './http/env.ts';
+import type { ProcessingService } from './processing/service.ts';
+import type { TicketService } from './support/tickets.ts';
 
 export interface ErrorPages {
   error(c: Context<AppEnv>, status: 400 | 403 | 404 | 409 | 429 | 500 | 503, message?: string): Response;
@@ -42,4 +44,6 @@ export interface AppServices {
   slots: SlotRegistry;
   jobs: JobSystem;
   pages: ErrorPages;
+  processing: ProcessingService;
+  tickets: TicketService;
 }

@@ -10,6 +10,11 @@ import { systemPluginRoutes } from './system-plugins.ts';
 import { systemJobRoutes } from './system-jobs.ts';
 import { systemOutboxRoutes } from './system-outbox.ts';
 import { systemAuditRoutes } from './system-audit.ts';
+import { clientAdminRoutes } from '../billing/clients/admin-routes.ts';
+import { catalogAdminRoutes } from '../billing/catalog/admin-routes.ts';
+import { billingAdminRoutes } from '../billing/admin-routes.ts';
+import { processingAdminRoutes } from '../processing/admin-routes.ts';
+import { supportAdminRoutes } from '../support/admin-routes.ts';
 
 export function adminRoutes(menu: MenuRegistry) {
   menu.add({ area: 'admin', section: 'dashboard', id: 'dashboard', label: 'Dashboard', href: '/admin', order: 0 });
@@ -33,6 +38,11 @@ export function adminRoutes(menu: MenuRegistry) {
     }, { title: 'Dashboard' });
   });
   r.route('/account', accountRoutes());
+  r.route('/clients', clientAdminRoutes(menu));
+  r.route('/catalog', catalogAdminRoutes(menu));
+  r.route('/billing', billingAdminRoutes(menu));
+  r.route('/processing', processingAdminRoutes(menu));
+  r.route('/support', supportAdminRoutes(menu));
   // Everything under /admin/system is for administrators only.
   r.use('/system/*', requireRole('admin'));
   r.route('/system/users', staffUserRoutes());

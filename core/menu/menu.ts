@@ -25,11 +25,13 @@ const SECTION_LABELS: Record<string, string> = {
   clients: 'Clients',
   billing: 'Billing',
   services: 'Services',
+  catalog: 'Catalog',
+  processing: 'Processing',
   support: 'Support',
   account: 'Account',
   system: 'System',
 };
-const SECTION_ORDER = ['dashboard', 'clients', 'billing', 'services', 'support', 'account', 'system'];
+const SECTION_ORDER = ['dashboard', 'clients', 'billing', 'services', 'catalog', 'processing', 'support', 'account', 'system'];
 
 export class MenuRegistry {
   readonly #entries: (MenuEntry & { owner: string })[] = [];
