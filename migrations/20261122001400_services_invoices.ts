@@ -118,7 +118,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('period_end', 10).nullable();
     t.integer('quantity').notNullable().defaultTo(1);
     t.bigInteger('unit_price').notNullable();
-    t.bigInteger('amount').notNullable(); // quantity × unit price, minus the line's share of discounts
+    t.bigInteger('amount').notNullable(); // quantity × unit price (the invoice's discount is spread over lines for tax only)
     t.integer('tax_rate_bp').notNullable().defaultTo(0);
     t.bigInteger('tax').notNullable().defaultTo(0);
     t.integer('position').notNullable().defaultTo(0);
