@@ -1,0 +1,177 @@
+// BillingService: the billing operations routes and jobs call, with their effects wired together
+// (payment → fulfilment → processing operations; notices to the client's billing contacts).
+import type { Knex } from 'knex';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { SettingsStore } from '../settings/store.ts';
+import type { AuditLog } from '../audit/audit.ts';
+import { iso } from '../db/time.ts';
+import { formatMoney } from '../money/money.ts';
+import { getBillingSettings } from './settings.ts';
+import { makeOnInvoicePaid, type OperationQueue } from './fulfil.ts';
+import { cancelInvoice, payFromCredit, recordPayment, refundPayment, type OnInvoicePaid, type PaymentInput, type PaymentResult } from './invoices/payments.ts';
+import { getInvoice, type InvoiceRow } from './invoices/store.ts';
+import { sendNotice, type NoticeKind } from './notifications.ts';
+import { runRenewals } from './automation/renewals.ts';
+import { runInvoiceCancellations, runReminders, runSuspensions, runTerminations, type DunningDeps } from './automation/dunning.ts';
+import { transitionService } from './services/transition.ts';
+import { getCatalogSettings } from './catalog/taxes.ts';
+import { placeOrder, type OrderInput, type PlacedOrder } from './orders/place-order.ts';
+
+export interface BillingDeps {
+  db: Knex;
+  clock: Clock;
+  log: Logger;
+  mail: Mailer;
+  settings: SettingsStore;
+  audit: AuditLog;
+  ops: OperationQueue;
+  publicUrl: string;
+  /** Picks the processing server for a new service (processing framework). */
+  chooseServer: (trx: Knex.Transaction, input: { itemType: string; packageId: number }) => Promise<number | null>;
+}
+
+export class BillingService {
+  readonly onInvoicePaid: OnInvoicePaid;
+
+  constructor(readonly deps: BillingDeps) {
+    this.onInvoicePaid = makeOnInvoicePaid({
+      ops: deps.ops,
+      notify: async (trx, kind, invoice) => {
+        await this.notify(trx, { kind, clientId: invoice.client_id, data: this.invoiceData(invoice) });
+      },
+    });
+  }
+
+  now(): string {
+    return iso(this.deps.clock.now());
+  }
+
+  invoiceUrl(invoiceId: number): string {
+    return `${this.deps.publicUrl.replace(/\/$/, '')}/client/invoices/${invoiceId}`;
+  }
+
+  invoiceData(invoice: InvoiceRow): Record<string, unknown> {
+    return {
+      invoice: { number: invoice.number, total: formatMoney({ amount: invoice.total, currency: invoice.currency }), due_on: invoice.due_on },
+      payment: { amount: formatMoney({ amount: invoice.amount_paid, currency: invoice.currency }) },
+      links: { invoice: this.invoiceUrl(invoice.id) },
+    };
+  }
+
+  async notify(trx: Knex.Transaction, input: { kind: NoticeKind; clientId: number; data: Record<string, unknown> }): Promise<void> {
+    await sendNotice({ mail: this.deps.mail, settings: this.deps.settings }, trx, input);
+  }
+
+  /**
+   * Places an order: a pending service and its first invoice. An invoice of nothing (a free trial)
+   * is paid at once, so the service goes straight to being opened.
+   */
+  async placeOrder(input: OrderInput): Promise<PlacedOrder> {
+    const settings = await getBillingSettings(this.deps.settings);
+    const catalog = await getCatalogSettings(this.deps.settings);
+    const at = this.now();
+    return this.deps.db.transaction(async (trx) => {
+      const placed = await placeOrder(trx, input, { settings, taxInclusive: catalog.pricesIncludeTax, at, chooseServer: this.deps.chooseServer });
+      const invoice = (await getInvoice(trx, placed.invoiceId))!;
+      if (placed.total === 0) {
+        await trx('core_invoices').where({ id: invoice.id }).update({ status: 'paid', paid_at: at, updated_at: at });
+        await this.onInvoicePaid(trx, { ...invoice, status: 'paid', paid_at: at }, at);
+      } else {
+        await this.notify(trx, { kind: 'invoice_created', clientId: invoice.client_id, data: this.invoiceData(invoice) });
+      }
+      await this.deps.audit.record(
+        { actor: { type: input.actor.type, id: input.actor.id ?? null, label: input.actor.label ?? '' }, action: 'billing.order_placed', target: `service:${placed.serviceId}`, details: { invoice: placed.invoiceNumber, total: placed.total } },
+        trx,
+      );
+      return placed;
+    });
+  }
+
+  /** Records a payment (gateway callback, staff entry) and everything paying sets in motion. */
+  recordPayment(input: Omit<PaymentInput, 'at'> & { at?: string }): Promise<PaymentResult> {
+    return this.deps.db.transaction((trx) => recordPayment(trx, { ...input, at: input.at ?? this.now() }, this.onInvoicePaid));
+  }
+
+  payFromCredit(input: { invoiceId: number; clientId: number; actor?: string }): Promise<PaymentResult> {
+    return this.deps.db.transaction((trx) => payFromCredit(trx, { ...input, at: this.now() }, this.onInvoicePaid));
+  }
+
+  refund(input: { transactionId: number; amount: number; key: string; actor?: string; reason?: string }) {
+    return this.deps.db.transaction((trx) => refundPayment(trx, { ...input, at: this.now() }));
+  }
+
+  /** Cancels an unpaid invoice; services it was ordering are cancelled with it. */
+  cancelInvoice(input: { invoiceId: number; actor: { type: 'staff' | 'client' | 'system'; id?: number; label?: string } }): Promise<boolean> {
+    const at = this.now();
+    return this.deps.db.transaction(async (trx) => {
+      const invoice = await getInvoice(trx, input.invoiceId);
+      if (!invoice || !(await cancelInvoice(trx, { invoiceId: input.invoiceId, at }))) return false;
+      if (invoice.kind === 'order') {
+        const pending = (await trx('core_invoice_lines as l').join('core_services as s', 's.id', 'l.service_id').where('l.invoice_id', invoice.id).andWhere('s.status', 'pending').distinct('s.id')) as { id: number }[];
+        for (const s of pending) await transitionService(trx, { serviceId: s.id, to: 'cancelled', actor: input.actor, reason: `Invoice ${invoice.number} cancelled`, at });
+      }
+      return true;
+    });
+  }
+
+  async dunningDeps(count?: (name: string, by?: number) => void): Promise<DunningDeps> {
+    return {
+      db: this.deps.db,
+      clock: this.deps.clock,
+      settings: await getBillingSettings(this.deps.settings),
+      ops: this.deps.ops,
+      notify: (trx, n) => this.notify(trx, n),
+      invoiceUrl: (id) => this.invoiceUrl(id),
+      count,
+    };
+  }
+
+  /** Renewal invoices, then paying them from credit where the client has enough and the operator allows it. */
+  async runRenewals(count?: (name: string, by?: number) => void, signal?: AbortSignal) {
+    const settings = await getBillingSettings(this.deps.settings);
+    const catalog = await getCatalogSettings(this.deps.settings);
+    return runRenewals({
+      db: this.deps.db,
+      clock: this.deps.clock,
+      settings,
+      taxInclusive: catalog.pricesIncludeTax,
+      count,
+      signal,
+      afterChunk: async (invoiceIds) => {
+        for (const id of invoiceIds) {
+          await this.deps.db.transaction(async (trx) => {
+            const invoice = (await getInvoice(trx, id))!;
+            await this.notify(trx, { kind: 'invoice_created', clientId: invoice.client_id, data: this.invoiceData(invoice) });
+          });
+          if (settings.autoRenewFromCredit) await this.tryPayFromCredit(id, count);
+        }
+      },
+    });
+  }
+
+  /** Pays an invoice from credit when the balance covers all of it; otherwise leaves it alone. */
+  async tryPayFromCredit(invoiceId: number, count?: (name: string, by?: number) => void): Promise<boolean> {
+    const invoice = await getInvoice(this.deps.db, invoiceId);
+    if (!invoice || invoice.status !== 'unpaid') return false;
+    const client = (await this.deps.db('core_clients').where({ id: invoice.client_id }).first('balance', 'currency')) as { balance: number | string; currency: string };
+    if (client.currency !== invoice.currency || Number(client.balance) < invoice.total - invoice.amount_paid) return false;
+    try {
+      await this.payFromCredit({ invoiceId, clientId: invoice.client_id, actor: 'auto-renew' });
+      count?.('paidFromCredit');
+      return true;
+    } catch (err) {
+      this.deps.log.warn('auto-renew from credit failed', { invoiceId, err });
+      return false;
+    }
+  }
+
+  async runDunning(count?: (name: string, by?: number) => void): Promise<void> {
+    const d = await this.dunningDeps(count);
+    await runReminders(d);
+    await runSuspensions(d);
+    await runTerminations(d);
+    await runInvoiceCancellations(d);
+  }
+}
