@@ -41,6 +41,9 @@ import { registerCoreJobs } from './jobs/core-jobs.ts';
 import { ProcessingService } from './processing/service.ts';
 import { TicketService } from './support/tickets.ts';
 
+/** Where payment gateways send their signed server-to-server callbacks: /payments/callback/<gateway>. */
+export const PAYMENT_CALLBACK_PREFIX = '/payments/callback/';
+
 export const STATIC_DIR = fileURLToPath(new URL('../static/', import.meta.url));
 
 export interface CreateAppOptions {
@@ -109,6 +112,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     plugins: host,
     processing,
     tickets,
+    formActionOrigins: new Set<string>(),
   };
 
   app.use('*', async function requestContext(c, next) {
@@ -124,7 +128,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
       c.var.log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, user: c.var.user?.id });
     }
   });
-  app.use('*', securityHeaders({ https: config.publicUrl.startsWith('https:') }));
+  app.use('*', securityHeaders({ https: config.publicUrl.startsWith('https:'), formActionOrigins: () => services.formActionOrigins }));
   app.use('/static/*', serveStatic({ root: STATIC_DIR, rewriteRequestPath: (p) => p.replace(/^\/static/, '') }));
   app.get('/healthz', async (c) => {
     let dbState = 'ok';
@@ -138,7 +142,8 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   });
   app.use('*', sessionMiddleware());
   app.use('*', flashMiddleware(config.publicUrl));
-  app.use('*', csrfProtection());
+  // Payment gateways post their signed callbacks from outside; each callback verifies its signature.
+  app.use('*', csrfProtection({ exempt: (path) => path.startsWith(PAYMENT_CALLBACK_PREFIX) }));
   app.use('/admin', requireStaff());
   app.use('/admin/*', requireStaff());
   app.use('/client', requireClient());

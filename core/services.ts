@@ -46,4 +46,6 @@ export interface AppServices {
   pages: ErrorPages;
   processing: ProcessingService;
   tickets: TicketService;
+  /** Origins forms may post or redirect to (payment gateways' hosted pages), added to the CSP. */
+  formActionOrigins: Set<string>;
 }

@@ -14,11 +14,16 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-export function securityHeaders(opts: { https: boolean }): MiddlewareHandler {
+/**
+ * `formActionOrigins` lists origins a form may be sent (or redirected) to besides our own: payment
+ * gateways' hosted pages. Chromium applies form-action to the redirect after a POST as well.
+ */
+export function securityHeaders(opts: { https: boolean; formActionOrigins?: () => Iterable<string> }): MiddlewareHandler {
   return async function securityHeaders(c, next) {
     await next();
     const h = c.res.headers;
-    h.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    const extra = [...(opts.formActionOrigins?.() ?? [])];
+    h.set('Content-Security-Policy', extra.length ? CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${extra.join(' ')}`) : CONTENT_SECURITY_POLICY);
     h.set('X-Frame-Options', 'DENY');
     h.set('X-Content-Type-Options', 'nosniff');
     h.set('Referrer-Policy', 'strict-origin-when-cross-origin');

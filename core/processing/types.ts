@@ -5,6 +5,20 @@ import type { Logger } from '../log.ts';
 export type OperationKind = 'open' | 'suspend' | 'resume' | 'close' | 'prolong' | 'set_param' | 'sync';
 export type OperationStatus = 'pending' | 'running' | 'done' | 'failed' | 'manual';
 
+export const OPERATION_KINDS: readonly OperationKind[] = ['open', 'suspend', 'resume', 'close', 'prolong', 'set_param', 'sync'];
+export const OPERATION_STATUSES: readonly OperationStatus[] = ['pending', 'running', 'done', 'failed', 'manual'];
+
+/** The words the admin pages use for each operation. */
+export const OPERATION_LABELS: Record<OperationKind, string> = {
+  open: 'Set up',
+  suspend: 'Suspend',
+  resume: 'Resume',
+  close: 'Delete',
+  prolong: 'Prolong',
+  set_param: 'Change parameters',
+  sync: 'Synchronise',
+};
+
 /** What a module can do besides operations. */
 export type ModuleFeature = OperationKind | 'check_connection' | 'server_config' | 'balance' | 'login_url';
 
@@ -48,6 +62,13 @@ export interface ModuleContext {
   log: Logger;
   /** Aborted when the operation times out or the process stops. */
   signal: AbortSignal;
+  /**
+   * The queued operation being run (absent for checkConnection / getServerConfig). A call can be
+   * repeated: after a timeout, or when the process died mid-call and the lease expired. Modules
+   * must be idempotent; `id` is stable across attempts and makes a good idempotency key for the
+   * upstream (BILLmanager's `remoteid`, an order reference).
+   */
+  operation?: { id: number; kind: OperationKind; attempt: number; payload: Record<string, unknown> };
 }
 
 /** What a successful call changes on the service. */
@@ -83,6 +104,28 @@ export interface ManualField {
   target: 'externalId' | 'param';
 }
 
+/**
+ * A processing module: how services of some item types reach the system that provides them.
+ * Register it with `processing.registerModule(module)`; operators then create processing servers
+ * that use it. Every method runs inside a queued operation with a timeout and retries, never
+ * inside a web request (except checkConnection / getServerConfig, which staff press for).
+ *
+ * Idempotency: a call may run more than once (a retry after a timeout, or again after the panel
+ * died mid-call). Make `open` find what an earlier attempt created (by `ctx.operation.id` or the
+ * service id sent as the upstream's remote id) instead of creating a second one.
+ *
+ * @example
+ * processing.registerModule({
+ *   name: 'dsmanager-dedicated', title: 'DSmanager (dedicated servers)', itemTypes: ['dedicated'],
+ *   features: ['check_connection', 'server_config', 'open', 'suspend', 'resume', 'close'],
+ *   requiresPreset: true,
+ *   async open(ctx, service) {
+ *     const id = await client(ctx.server).allocate(service.packageInternalName, { remoteId: service.id, signal: ctx.signal });
+ *     return { externalId: String(id) };
+ *   },
+ *   // ...
+ * });
+ */
 export interface ProcessingModule {
   /** Unique, kebab-case ('manual', 'billmanager'). */
   name: string;
@@ -96,6 +139,8 @@ export interface ProcessingModule {
   manualOps?: OperationKind[];
   /** What staff enter when they complete a manual operation of each kind. */
   manualFields?: Partial<Record<OperationKind, ManualField[]>>;
+  /** How long one call may take before it is aborted and retried (default 60 s). */
+  timeoutMs?: number;
 
   checkConnection?(ctx: ModuleContext): Promise<{ ok: boolean; message: string }>;
   getServerConfig?(ctx: ModuleContext): Promise<ServerConfig>;
