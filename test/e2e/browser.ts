@@ -20,6 +20,8 @@ export function launchBrowser(): Promise<Browser> {
 export interface PageWatch {
   /** Console errors about the Content-Security-Policy (blocked inline script/style, eval, foreign origins). */
   cspViolations: string[];
+  /** With JavaScript on: the securitypolicyviolation events, with the directive and the script position that caused them. */
+  cspDetails: string[];
   /** Uncaught exceptions in the page. */
   pageErrors: string[];
   /** Every console error, for the report (a 400 page also logs "Failed to load resource"). */
@@ -28,11 +30,23 @@ export interface PageWatch {
   requests: { type: string; method: string; url: string }[];
 }
 
-export function watchPage(page: Page): PageWatch {
-  const w: PageWatch = { cspViolations: [], pageErrors: [], consoleErrors: [], requests: [] };
+const CSP_EVENT_PREFIX = 'trellis-e2e securitypolicyviolation ';
+
+export async function watchPage(page: Page): Promise<PageWatch> {
+  const w: PageWatch = { cspViolations: [], cspDetails: [], pageErrors: [], consoleErrors: [], requests: [] };
+  // Runs in the page only when JavaScript is on; the console message alone does not say what caused it.
+  await page.addInitScript((prefix) => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.info(prefix + JSON.stringify({ directive: e.violatedDirective, blocked: e.blockedURI, source: `${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`, sample: e.sample }));
+    });
+  }, CSP_EVENT_PREFIX);
   page.on('console', (msg) => {
     const text = msg.text();
-    const where = `${page.url()}: ${text}`;
+    if (text.startsWith(CSP_EVENT_PREFIX)) {
+      w.cspDetails.push(`${page.url()}: ${text.slice(CSP_EVENT_PREFIX.length)}`);
+      return;
+    }
+    const where = `${page.url()}: ${text}${msg.location().url && msg.location().url !== page.url() ? ` (${msg.location().url})` : ''}`;
     if (/Content[- ]Security[- ]Policy/i.test(text)) w.cspViolations.push(where);
     if (msg.type() === 'error') w.consoleErrors.push(where);
   });
@@ -57,7 +71,9 @@ export async function screenshot(page: Page, name: string, viewport: { width: nu
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   const before = page.viewportSize();
   if (before?.width !== viewport.width || before.height !== viewport.height) await page.setViewportSize(viewport);
-  await page.screenshot({ path: file, fullPage: true });
+  // caret: 'initial', because hiding the caret leaves style="" on every input, and htmx's settle step
+  // then copies that attribute with setAttribute('style'), which our CSP rightly blocks.
+  await page.screenshot({ path: file, fullPage: true, caret: 'initial' });
   if (before && (before.width !== viewport.width || before.height !== viewport.height)) await page.setViewportSize(before);
   return file;
 }

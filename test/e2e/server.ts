@@ -61,6 +61,10 @@ export async function startServer(opts: { env?: Record<string, string>; timeoutM
     ...opts.env,
   });
   const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // If the test process dies without calling stop() (a crash, a killed run), take the server with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
