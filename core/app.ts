@@ -89,13 +89,13 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     gated.use('*', async function pluginGate(c, next) {
       if (!host.isEnabled(plugin)) return c.notFound();
       c.set('owner', plugin);
-      c.set('log', c.var.log.child({ plugin }));
+      c.set('log', c.get('log').child({ plugin }));
       await next();
     });
     gated.route('/', router);
     gated.onError((err, c) => {
       if (err instanceof HTTPException) return err.getResponse();
-      c.var.log.error('plugin route failed', { plugin, path: c.req.path, err });
+      c.get('log').error('plugin route failed', { plugin, path: c.req.path, err });
       return errorPages.error(c, 500);
     });
     app.route(`${area === 'public' ? '/p' : `/${area}`}/${plugin}`, gated);
@@ -125,7 +125,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     const started = performance.now();
     await next();
     if (!c.req.path.startsWith('/static/')) {
-      c.var.log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, user: c.var.user?.id });
+      c.get('log').info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, user: c.get('user')?.id });
     }
   });
   app.use('*', securityHeaders({ https: config.publicUrl.startsWith('https:'), formActionOrigins: () => services.formActionOrigins }));
@@ -172,7 +172,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   app.notFound((c) => errorPages.error(c, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
-    (c.var.log ?? log).error('request failed', { path: c.req.path, method: c.req.method, err });
+    (c.get('log') ?? log).error('request failed', { path: c.req.path, method: c.req.method, err });
     return errorPages.error(c, 500);
   });
 

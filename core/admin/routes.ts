@@ -27,7 +27,7 @@ export function adminRoutes(menu: MenuRegistry) {
 
   const r = new Hono<AppEnv>();
   r.get('/', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const report = app.plugins.report();
     const jobs = await app.jobs.list();
     return renderView(c, 'pages/admin/dashboard', {

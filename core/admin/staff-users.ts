@@ -40,7 +40,7 @@ export function staffUserRoutes() {
           { key: 'actions', label: 'Actions', partial: '/pages/admin/staff-user-actions' },
         ],
       },
-      c.var.app.users.listQuery('staff').select('id', 'email', 'name', 'role', 'status', 'last_login_at'),
+      c.get('app').users.listQuery('staff').select('id', 'email', 'name', 'role', 'status', 'last_login_at'),
     );
     return renderView(c, 'pages/admin/staff-users', { table, values, errors, roleOptions, roles: STAFF_ROLES }, { title: 'Staff users', status });
   };
@@ -48,14 +48,14 @@ export function staffUserRoutes() {
   r.get('/', (c) => listPage(c, { role: 'support' }, {}));
 
   r.post('/', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const form = await validateForm(c, newStaffSchema);
     if (!form.ok) return listPage(c, form.values, form.errors, 400);
     if (await app.users.findByEmail('staff', form.data.email)) {
       return listPage(c, form.values, { email: 'A staff user with this e-mail address already exists' }, 409);
     }
     const id = await app.users.create({ kind: 'staff', email: form.data.email, name: form.data.name, role: form.data.role, passwordHash: await hashPassword(form.data.password) });
-    const me = c.var.user!;
+    const me = c.get('user')!;
     await app.audit.record({ actor: { type: 'staff', id: me.id, label: me.email }, action: 'staff.created', target: `user:${id}`, ip: clientIp(c), details: { email: form.data.email, role: form.data.role } });
     flash(c, 'success', `Staff user ${form.data.email} was added.`);
     return c.redirect('/admin/system/users', 303);
@@ -63,12 +63,12 @@ export function staffUserRoutes() {
 
   const target = async (c: Context<AppEnv>) => {
     const id = Number(c.req.param('id'));
-    const user = Number.isInteger(id) ? await c.var.app.users.findById(id) : undefined;
+    const user = Number.isInteger(id) ? await c.get('app').users.findById(id) : undefined;
     return user?.kind === 'staff' ? user : undefined;
   };
 
   r.post('/:id/role', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const user = await target(c);
     if (!user) return app.pages.error(c, 404);
     const form = await validateForm(c, roleSchema);
@@ -81,17 +81,17 @@ export function staffUserRoutes() {
       return c.redirect('/admin/system/users', 303);
     }
     await app.users.update(user.id, { role: form.data.role });
-    const me = c.var.user!;
+    const me = c.get('user')!;
     await app.audit.record({ actor: { type: 'staff', id: me.id, label: me.email }, action: 'staff.role_changed', target: `user:${user.id}`, ip: clientIp(c), details: { from: user.role, to: form.data.role } });
     flash(c, 'success', `${user.email} is now ${form.data.role}.`);
     return c.redirect('/admin/system/users', 303);
   });
 
   r.post('/:id/suspend', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const user = await target(c);
     if (!user) return app.pages.error(c, 404);
-    const me = c.var.user!;
+    const me = c.get('user')!;
     if (user.id === me.id) {
       flash(c, 'error', 'You cannot suspend yourself.');
       return c.redirect('/admin/system/users', 303);
@@ -110,11 +110,11 @@ export function staffUserRoutes() {
   });
 
   r.post('/:id/activate', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const user = await target(c);
     if (!user) return app.pages.error(c, 404);
     await app.users.setStatus(user.id, 'active');
-    const me = c.var.user!;
+    const me = c.get('user')!;
     await app.audit.record({ actor: { type: 'staff', id: me.id, label: me.email }, action: 'staff.activated', target: `user:${user.id}`, ip: clientIp(c) });
     flash(c, 'success', `${user.email} can sign in again.`);
     return c.redirect('/admin/system/users', 303);

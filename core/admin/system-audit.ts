@@ -17,7 +17,7 @@ export const AUDIT_FILTERS = [
 export function systemAuditRoutes() {
   const r = new Hono<AppEnv>();
   r.get('/', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const action = AUDIT_FILTERS.some((f) => f.value === c.req.query('action')) ? c.req.query('action') : '';
     const table = await buildTable<AuditRow>(
       c,

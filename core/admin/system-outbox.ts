@@ -8,7 +8,7 @@ import type { OutboxRow } from '../mail/mailer.ts';
 export function systemOutboxRoutes() {
   const r = new Hono<AppEnv>();
   r.get('/', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const status = c.req.query('status');
     const query = app.db('core_outbox').select('id', 'created_at', 'to', 'subject', 'status', 'attempts', 'sent_at', 'error');
     if (status && ['held', 'queued', 'sent', 'failed'].includes(status)) query.where({ status });
@@ -33,7 +33,7 @@ export function systemOutboxRoutes() {
   });
 
   r.get('/:id', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const id = Number(c.req.param('id'));
     const message = Number.isInteger(id) ? await app.mail.get(id) : undefined;
     if (!message) return app.pages.error(c, 404);

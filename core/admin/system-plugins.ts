@@ -12,12 +12,12 @@ export function systemPluginRoutes() {
   const r = new Hono<AppEnv>();
 
   r.get('/', (c) => {
-    const report = c.var.app.plugins.report();
-    return renderView(c, 'pages/admin/plugins', { report, apiVersion: PLUGIN_API_VERSION, configPath: c.var.app.config.configPath }, { title: 'Plugins' });
+    const report = c.get('app').plugins.report();
+    return renderView(c, 'pages/admin/plugins', { report, apiVersion: PLUGIN_API_VERSION, configPath: c.get('app').config.configPath }, { title: 'Plugins' });
   });
 
   const settingsPage = async (c: Context<AppEnv>, name: string, values: FormValues | null, errors: Record<string, string>, status: 200 | 400 = 200) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const plugin = app.plugins.plugin(name);
     if (!plugin?.settings) return app.pages.error(c, 404, `Plugin '${name}' has no settings.`);
     const def = plugin.settings;
@@ -35,7 +35,7 @@ export function systemPluginRoutes() {
   r.get('/:name/settings', (c) => settingsPage(c, c.req.param('name'), null, {}));
 
   r.post('/:name/settings', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const name = c.req.param('name');
     const plugin = app.plugins.plugin(name);
     if (!plugin?.settings) return app.pages.error(c, 404, `Plugin '${name}' has no settings.`);
@@ -44,7 +44,7 @@ export function systemPluginRoutes() {
     const values = await readFormValues(c);
     const result = await app.settings.savePluginSettings(name, def as never, plugin.options ?? {}, coerceSettingsInput(fields, values));
     if (!result.ok) return settingsPage(c, name, values, result.errors, 400);
-    const me = c.var.user!;
+    const me = c.get('user')!;
     await app.audit.record({ actor: { type: 'staff', id: me.id, label: me.email }, action: 'settings.saved', target: `plugin:${name}`, ip: clientIp(c), details: { fields: Object.keys(values).filter((k) => !(def.secret ?? []).includes(k as never)) } });
     flash(c, 'success', `Settings of ${name} were saved. They take effect when Trellis restarts.`);
     return c.redirect(`/admin/system/plugins/${encodeURIComponent(name)}/settings`, 303);

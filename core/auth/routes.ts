@@ -34,7 +34,7 @@ const setupSchema = z
   .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The two passwords do not match' });
 
 function minutesUntil(c: Context<AppEnv>, until: Date): number {
-  return Math.max(1, Math.ceil((until.getTime() - c.var.app.clock.now().getTime()) / 60_000));
+  return Math.max(1, Math.ceil((until.getTime() - c.get('app').clock.now().getTime()) / 60_000));
 }
 
 function loginPage(c: Context<AppEnv>, kind: UserKind, values: FormValues, errors: Record<string, string>, status: 200 | 400 | 401 | 429 = 200) {
@@ -47,7 +47,7 @@ function loginPage(c: Context<AppEnv>, kind: UserKind, values: FormValues, error
 }
 
 async function handleLogin(c: Context<AppEnv>, kind: UserKind) {
-  const app = c.var.app;
+  const app = c.get('app');
   const form = await validateForm(c, loginSchema);
   if (!form.ok) return loginPage(c, kind, form.values, form.errors, 400);
   const { email, password } = form.data;
@@ -85,21 +85,21 @@ export function authRoutes() {
   const r = new Hono<AppEnv>();
 
   r.get('/', (c) => {
-    const u = c.var.user;
+    const u = c.get('user');
     return c.redirect(u?.kind === 'staff' ? '/admin' : u?.kind === 'client' ? '/client' : '/login', 303);
   });
 
-  r.get('/login', (c) => (c.var.user?.kind === 'client' ? c.redirect('/client', 303) : loginPage(c, 'client', {}, {})));
+  r.get('/login', (c) => (c.get('user')?.kind === 'client' ? c.redirect('/client', 303) : loginPage(c, 'client', {}, {})));
   r.post('/login', (c) => handleLogin(c, 'client'));
-  r.get('/admin/login', (c) => (c.var.user?.kind === 'staff' ? c.redirect('/admin', 303) : loginPage(c, 'staff', {}, {})));
+  r.get('/admin/login', (c) => (c.get('user')?.kind === 'staff' ? c.redirect('/admin', 303) : loginPage(c, 'staff', {}, {})));
   r.post('/admin/login', (c) => handleLogin(c, 'staff'));
 
   r.post('/logout', async (c) => {
-    const user = c.var.user;
+    const user = c.get('user');
     const to = user?.kind === 'staff' ? '/admin/login' : '/login';
     if (user) {
-      await c.var.app.audit.record({ actor: { type: user.kind, id: user.id, label: user.email }, action: 'auth.logout', ip: clientIp(c) });
-      await c.var.app.events.emit('user.logout', { userId: user.id });
+      await c.get('app').audit.record({ actor: { type: user.kind, id: user.id, label: user.email }, action: 'auth.logout', ip: clientIp(c) });
+      await c.get('app').events.emit('user.logout', { userId: user.id });
     }
     await endSession(c);
     flash(c, 'info', 'You have signed out.');
@@ -110,7 +110,7 @@ export function authRoutes() {
     renderView(c, 'pages/setup', { values, errors }, { title: 'Set up Trellis', layout: 'bare', status });
 
   r.get('/setup', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     if ((await app.users.countStaff()) > 0) return c.redirect('/admin/login', 303);
     const token = c.req.query('token');
     if (!(await checkSetupToken(app.settings, app.clock, token))) {
@@ -120,7 +120,7 @@ export function authRoutes() {
   });
 
   r.post('/setup', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     if ((await app.users.countStaff()) > 0) return c.redirect('/admin/login', 303);
     const form = await validateForm(c, setupSchema);
     const token = typeof form.values.token === 'string' ? form.values.token : undefined;

@@ -11,8 +11,8 @@ export function clientRoutes(menu: MenuRegistry) {
 
   const r = new Hono<AppEnv>();
   r.get('/', async (c) => {
-    const user = c.var.user!;
-    const extra = await c.var.app.slots.render('client.home', { clientId: user.clientId, userId: user.id });
+    const user = c.get('user')!;
+    const extra = await c.get('app').slots.render('client.home', { clientId: user.clientId, userId: user.id });
     return renderView(c, 'pages/client/home', { extra }, { title: 'Home' });
   });
   r.route('/account', accountPageRoutes('/client/account', 'pages/account'));

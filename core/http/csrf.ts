@@ -25,9 +25,9 @@ export function csrfProtection(opts: { exempt?: (path: string) => boolean } = {}
         token = typeof field === 'string' ? field : undefined;
       }
     }
-    if (!token || !timingSafeEqualStr(token, c.var.csrfToken)) {
-      c.var.log.warn('csrf token rejected', { path: c.req.path, method: c.req.method, hadToken: Boolean(token) });
-      return c.var.app.pages.error(c, 403, 'This form has expired or was sent from another site. Go back, reload the page and try again.');
+    if (!token || !timingSafeEqualStr(token, c.get('csrfToken'))) {
+      c.get('log').warn('csrf token rejected', { path: c.req.path, method: c.req.method, hadToken: Boolean(token) });
+      return c.get('app').pages.error(c, 403, 'This form has expired or was sent from another site. Go back, reload the page and try again.');
     }
     return next();
   };

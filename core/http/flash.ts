@@ -25,7 +25,7 @@ function unseal(secrets: SecretBox, raw: string | undefined): FlashMessage[] {
 export function flashMiddleware(publicUrl: string): MiddlewareHandler<AppEnv> {
   return async function flash(c, next) {
     const raw = getCookie(c, FLASH_COOKIE);
-    c.set('flash', unseal(c.var.app.secrets, raw));
+    c.set('flash', unseal(c.get('app').secrets, raw));
     // Only a page that shows the messages consumes them; redirects and htmx fragments keep them.
     await next();
     const shown = c.res.headers.get('content-type')?.startsWith('text/html') && c.res.status < 300 && !c.req.header('hx-request');
@@ -35,8 +35,8 @@ export function flashMiddleware(publicUrl: string): MiddlewareHandler<AppEnv> {
 
 /** Shows `text` on the next page the user sees (call before redirecting). */
 export function flash(c: Context<AppEnv>, kind: FlashMessage['kind'], text: string): void {
-  const app = c.var.app;
-  const messages = [...(c.var.flash ?? []), { kind, text }].slice(-5);
+  const app = c.get('app');
+  const messages = [...(c.get('flash') ?? []), { kind, text }].slice(-5);
   c.set('flash', messages);
   setAppCookie(c, FLASH_COOKIE, seal(app.secrets, messages), { https: isHttps(c, app.config.publicUrl), maxAgeSeconds: 300 });
 }

@@ -23,13 +23,13 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 export const errorPages: ErrorPages = {
   error(c: Context<AppEnv>, status, message) {
     // Staff layouts need a signed-in staff user; everyone else sees the plain layout.
-    const user = c.var.user;
+    const user = c.get('user');
     const path = c.req.path;
     const layout = user?.kind === 'staff' && path.startsWith('/admin') ? 'admin' : user?.kind === 'client' && path.startsWith('/client') ? 'client' : 'bare';
     return renderView(
       c,
       'pages/error',
-      { status, heading: TITLES[status] ?? 'Error', message: message ?? DEFAULT_MESSAGES[status] ?? '', requestId: c.var.requestId },
+      { status, heading: TITLES[status] ?? 'Error', message: message ?? DEFAULT_MESSAGES[status] ?? '', requestId: c.get('requestId') },
       { title: TITLES[status] ?? 'Error', status, layout },
     );
   },

@@ -29,23 +29,23 @@ export function wantsFragment(c: Context): boolean {
 export function baseViewData(c: Context<AppEnv>, title: string | undefined): Record<string, unknown> {
   return {
     title: title ?? 'Trellis',
-    user: c.var.user,
-    csrf: c.var.csrfToken,
+    user: c.get('user'),
+    csrf: c.get('csrfToken'),
     csrfField: CSRF_FIELD,
-    flash: c.var.flash ?? [],
+    flash: c.get('flash') ?? [],
     path: c.req.path,
     query: c.req.query(),
   };
 }
 
 export function renderView(c: Context<AppEnv>, view: string, data: Record<string, unknown> = {}, opts: RenderOptions = {}): Response {
-  const app = c.var.app;
+  const app = c.get('app');
   const base = baseViewData(c, opts.title);
   const body = app.views.render(view, { ...base, ...data });
   const layout = opts.layout === undefined ? layoutFor(c.req.path) : opts.layout;
   c.header('Vary', 'HX-Request');
   if (wantsFragment(c) || layout === false) return c.html(body, opts.status ?? 200);
-  const user = c.var.user;
+  const user = c.get('user');
   const menu =
     layout === 'admin' || layout === 'client'
       ? app.menu.sections(layout, user?.role ?? null, (owner) => app.plugins.isEnabled(owner))

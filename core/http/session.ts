@@ -20,7 +20,7 @@ export function clientIp(c: Context): string {
 
 export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
   return async function session(c, next) {
-    const app = c.var.app;
+    const app = c.get('app');
     const https = isHttps(c, app.config.publicUrl);
     c.set('user', null);
     c.set('sessionId', null);
@@ -40,16 +40,16 @@ export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
       anon = crypto.randomBytes(16).toString('base64url');
       setAppCookie(c, ANON_COOKIE, anon, { https });
     }
-    const sessionId = c.var.sessionId;
+    const sessionId = c.get('sessionId');
     c.set('csrfToken', app.secrets.mac('csrf', sessionId ? `session:${sessionId}` : `anon:${anon}`));
     await next();
-    if (c.var.user || c.var.sessionId) c.res.headers.set('Cache-Control', 'no-store');
+    if (c.get('user') || c.get('sessionId')) c.res.headers.set('Cache-Control', 'no-store');
   };
 }
 
 /** Starts a session for `user` (a new id every time: rotation on login) and sets the cookie. */
 export async function startSession(c: Context<AppEnv>, user: SessionUser): Promise<void> {
-  const app = c.var.app;
+  const app = c.get('app');
   const old = getCookie(c, SESSION_COOKIE);
   if (old) {
     const prev = await app.sessions.resolve(old);
@@ -63,8 +63,9 @@ export async function startSession(c: Context<AppEnv>, user: SessionUser): Promi
 }
 
 export async function endSession(c: Context<AppEnv>): Promise<void> {
-  const app = c.var.app;
-  if (c.var.sessionId) await app.sessions.destroy(c.var.sessionId);
+  const app = c.get('app');
+  const sessionId = c.get('sessionId');
+  if (sessionId) await app.sessions.destroy(sessionId);
   clearAppCookie(c, SESSION_COOKIE, isHttps(c, app.config.publicUrl));
   c.set('user', null);
   c.set('sessionId', null);

@@ -61,5 +61,17 @@ export function withQuery(base: string, current: Record<string, string | undefin
   return qs ? `${base}?${qs}` : base;
 }
 
-export const helpers = { safeUrl, formatDate, formatDateTime, formatDuration, withQuery };
+/** 'every 60000ms' → 'every 1 min'; cron patterns stay as they are. */
+export function describeSchedule(schedule: string | null): string {
+  if (!schedule) return '';
+  const m = /^every (\d+)ms$/.exec(schedule);
+  if (!m) return schedule;
+  const ms = Number(m[1]);
+  if (ms % 3_600_000 === 0) return `every ${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `every ${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `every ${ms / 1000} s`;
+  return `every ${ms} ms`;
+}
+
+export const helpers = { safeUrl, formatDate, formatDateTime, formatDuration, withQuery, describeSchedule };
 export type Helpers = typeof helpers;

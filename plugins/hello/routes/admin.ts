@@ -46,7 +46,7 @@ export function helloAdminRoutes(ctx: PluginContext<HelloSettings>) {
   r.post('/', async (c) => {
     const form = await validateForm(c, greetSchema);
     if (!form.ok) return page(c, form.values, form.errors, 400);
-    await store.add(form.data.name, ctx.clock.now().toISOString(), c.var.user?.id ?? null);
+    await store.add(form.data.name, ctx.clock.now().toISOString(), c.get('user')?.id ?? null);
     flash(c, 'success', `${ctx.settings.greeting}, ${form.data.name}!`);
     return c.redirect('/admin/hello', 303);
   });
