@@ -10,10 +10,10 @@ import {
   deleteClientUser,
   deleteContact,
   endClientUserSessions,
-  findClient,
   findContact,
   insertContact,
   listContacts,
+  lockClient,
   rebuildSearchTerms,
   setPrimaryContact,
   updateClient,
@@ -108,7 +108,7 @@ export async function addContact(db: Knex, clientId: number, input: ContactInput
   const at = iso(deps.clock.now());
   try {
     return await db.transaction(async (trx) => {
-      if (!(await findClient(trx, clientId))) return fail({ _form: `Client #${clientId} does not exist.` });
+      if (!(await lockClient(trx, clientId, at))) return fail({ _form: `Client #${clientId} does not exist.` });
       if (login.value && (await clientLoginOwner(trx, login.value.loginEmail, null)) !== undefined) return fail({ loginEmail: LOGIN_TAKEN });
       const contactId = await insertContact(trx, clientId, { ...contactColumns(person), is_primary: false }, at);
       const userId = login.value && passwordHash ? await createLogin(trx, deps, clientId, contactId, person, login.value, passwordHash) : null;
@@ -145,6 +145,7 @@ export async function updateContactDetails(
   const at = iso(deps.clock.now());
   try {
     return await db.transaction(async (trx) => {
+      await lockClient(trx, clientId, at);
       const current = await findContact(trx, clientId, contactId);
       if (!current || current.user_id !== before.user_id) return fail({ _form: 'The contact was changed by someone else meanwhile; reload and try again.' });
       const userId = current.user_id;
@@ -177,6 +178,7 @@ export async function updateContactDetails(
 export async function removeContact(db: Knex, clientId: number, contactId: number, deps: ClientDeps): Promise<Outcome<{ removedUserId: number | null }>> {
   const at = iso(deps.clock.now());
   return db.transaction(async (trx) => {
+    await lockClient(trx, clientId, at);
     const current = await findContact(trx, clientId, contactId);
     if (!current) return fail({ _form: 'This contact does not exist (any more).' });
     if (current.is_primary) return fail({ _form: 'The primary contact cannot be deleted: make another contact primary first.' });
@@ -192,6 +194,7 @@ export async function removeContact(db: Knex, clientId: number, contactId: numbe
 export async function makePrimaryContact(db: Knex, clientId: number, contactId: number, deps: ClientDeps): Promise<Outcome<{ previous: number | null }>> {
   const at = iso(deps.clock.now());
   return db.transaction(async (trx) => {
+    await lockClient(trx, clientId, at);
     const target = await findContact(trx, clientId, contactId);
     if (!target) return fail({ _form: 'This contact does not exist (any more).' });
     if (target.is_primary) return fail({ _form: 'This contact is already the primary contact.' });
@@ -207,6 +210,7 @@ export async function makePrimaryContact(db: Knex, clientId: number, contactId: 
 export async function removeContactLogin(db: Knex, clientId: number, contactId: number, deps: ClientDeps): Promise<Outcome<{ userId: number }>> {
   const at = iso(deps.clock.now());
   return db.transaction(async (trx) => {
+    await lockClient(trx, clientId, at);
     const current = await findContact(trx, clientId, contactId);
     if (!current) return fail({ _form: 'This contact does not exist (any more).' });
     if (!current.user_id) return fail({ _form: 'This contact has no login.' });

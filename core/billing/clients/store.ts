@@ -143,6 +143,15 @@ export async function updateClient(trx: Knex.Transaction, id: number, fields: Pa
   await trx('core_clients').where({ id }).update({ ...fields, updated_at: at });
 }
 
+/**
+ * Takes the client's row lock for the rest of the transaction (PostgreSQL row lock; SQLite's
+ * BEGIN IMMEDIATE already serialises writers), so two staff changing the same client's contacts
+ * at once cannot leave it with two primary contacts or none. False when the client does not exist.
+ */
+export async function lockClient(trx: Knex.Transaction, clientId: number, at: string): Promise<boolean> {
+  return (await trx('core_clients').where({ id: clientId }).update({ updated_at: at })) === 1;
+}
+
 /** The next code point after the last one: every string starting with `prefix` sorts below it in binary order. */
 function prefixUpperBound(prefix: string): string {
   const chars = [...prefix];
