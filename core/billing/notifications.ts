@@ -3,6 +3,17 @@ import type { Knex } from 'knex';
 import type { Mailer } from '../mail/mailer.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { renderTemplateText } from '../views/logicless.ts';
+import { contactsReceiving, getPrimaryContact, type EmailAction } from './clients/index.ts';
+
+/** Which contact e-mail setting (seed 003 "e-mail actions") a notice belongs to. */
+const ACTION_OF: Record<NoticeKind, EmailAction> = {
+  invoice_created: 'invoices',
+  invoice_reminder: 'invoices',
+  invoice_overdue: 'invoices',
+  payment_received: 'payment_receipts',
+  service_suspended: 'service_notices',
+  service_activated: 'service_notices',
+};
 
 export type NoticeKind = 'invoice_created' | 'invoice_reminder' | 'invoice_overdue' | 'payment_received' | 'service_suspended' | 'service_activated';
 
@@ -53,16 +64,10 @@ export async function sendNotice(
 ): Promise<number> {
   const client = (await trx('core_clients').where({ id: input.clientId }).first('name', 'email')) as { name: string; email: string } | undefined;
   if (!client) return 0;
-  const contacts = (await trx('core_contacts').where({ client_id: input.clientId }).select('email', 'email_actions', 'is_primary')) as { email: string; email_actions: string; is_primary: boolean | number }[];
-  const action = input.kind.startsWith('invoice') || input.kind === 'payment_received' ? 'invoices' : 'service_notices';
-  const wants = contacts.filter((c) => {
-    try {
-      return (JSON.parse(c.email_actions) as string[]).includes(action);
-    } catch {
-      return false;
-    }
-  });
-  const to = [...new Set((wants.length ? wants.map((c) => c.email) : [client.email]).map((e) => e.toLowerCase()))];
+  // Billing notices always reach someone: the contacts who asked for them, else the primary contact.
+  const recipients = await contactsReceiving(trx, input.clientId, ACTION_OF[input.kind]);
+  const primary = recipients.length ? undefined : await getPrimaryContact(trx, input.clientId);
+  const to = [...new Set((recipients.length ? recipients.map((r) => r.email) : [primary?.email ?? client.email]).map((e) => e.toLowerCase()))];
   const tpl = await noticeTemplate(deps.settings, input.kind);
   const data = { client: { name: client.name }, ...input.data };
   const subject = renderTemplateText(tpl.subject, data, 'text').replace(/\s+/g, ' ').trim();
