@@ -163,6 +163,7 @@ export async function validateAddon(db: Db, packageId: number, values: FormValue
       unit: kind === 'number' ? d.unit : '',
       defaultValue,
       required: checkbox(values, 'required'),
+      active: checkbox(values, 'active'),
       position: /^\d{1,9}$/.test(positionRaw) ? Number(positionRaw) : (ctx.existing?.position ?? 0),
       prices,
     },

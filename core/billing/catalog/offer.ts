@@ -11,12 +11,12 @@ import {
   findPackage,
   findPackageRowByInternalName,
   findPeriod,
-  listActivePackages,
   listAddonPrices,
   listAddons,
   listEnumerationItems,
+  listOrderableRows,
   listPeriodPrices,
-  listPeriods,
+  sortPeriods,
   findEnumeration,
   type AddonKind,
   type BillingType,
@@ -65,7 +65,7 @@ export interface Offer {
   price: number;
   /** Charged once, on the first invoice. */
   setupFee: number;
-  /** In display order. */
+  /** The add-ons offered with new orders (every add-on with includeInactive), in display order. */
   addons: OfferAddon[];
 }
 
@@ -82,7 +82,7 @@ export interface OfferQuery {
  * another package), a package that is inactive or whose item type is switched off, an inactive
  * period, an unknown or inactive currency, or no price for the period in that currency.
  *
- * `includeInactive` lifts the active checks (package, item type, period, currency) for staff
+ * `includeInactive` lifts the active checks (package, item type, period, currency, add-ons) for staff
  * actions on existing services, e.g. quoting a renewal of a package no longer sold. The price must
  * still exist. Services keep the price they were ordered at (core_services.price): renewals should
  * read that, not the catalog.
@@ -109,7 +109,7 @@ export async function getOffer(db: Db, query: OfferQuery, opts: { includeInactiv
   const [price] = await listPeriodPrices(db, [period.id], { currency });
   if (!price) return null;
 
-  const addons = await listAddons(db, pkg.id);
+  const addons = (await listAddons(db, pkg.id)).filter((a) => a.active || !strict);
   const addonPrices = await listAddonPrices(
     db,
     addons.map((a) => a.id),
@@ -290,33 +290,22 @@ export interface OrderablePackage {
 export async function listOrderablePackages(db: Db, opts: { itemType?: string; currency: string }): Promise<OrderablePackage[]> {
   const cur = /^[A-Z]{3}$/.test(opts.currency) ? await findCurrency(db, opts.currency) : null;
   if (!cur?.active) return [];
-  const packages = await listActivePackages(db, opts.itemType);
-  if (packages.length === 0) return [];
-  const periods = await listPeriods(
-    db,
-    packages.map((p) => p.id),
-    { activeOnly: true },
-  );
-  const prices = new Map(
-    (
-      await listPeriodPrices(
-        db,
-        periods.map((p) => p.id),
-        { currency: cur.code },
-      )
-    ).map((p) => [p.periodId, p]),
-  );
-  const out: OrderablePackage[] = [];
-  for (const p of packages) {
-    const priced = periods.flatMap((per) => {
-      const price = per.packageId === p.id ? prices.get(per.id) : undefined;
-      return price ? [{ id: per.id, kind: per.kind, length: per.length, price: price.price, setupFee: price.setupFee }] : [];
-    });
-    if (priced.length) {
-      out.push({ id: p.id, name: p.name, internalName: p.internalName, itemType: p.itemType, billingType: p.billingType, description: p.description, agreement: p.agreement, periods: priced });
-    }
+  const byPackage = new Map<number, { pkg: Package; periods: (OrderablePeriod & { position: number })[] }>();
+  for (const row of await listOrderableRows(db, cur.code, opts.itemType)) {
+    const entry = byPackage.get(row.pkg.id) ?? { pkg: row.pkg, periods: [] };
+    entry.periods.push({ id: row.period.id, kind: row.period.kind, length: row.period.length, position: row.period.position, price: row.price, setupFee: row.setupFee });
+    byPackage.set(row.pkg.id, entry);
   }
-  return out;
+  return [...byPackage.values()].map(({ pkg: p, periods }) => ({
+    id: p.id,
+    name: p.name,
+    internalName: p.internalName,
+    itemType: p.itemType,
+    billingType: p.billingType,
+    description: p.description,
+    agreement: p.agreement,
+    periods: sortPeriods(periods).map(({ position: _position, ...period }) => period),
+  }));
 }
 
 /**

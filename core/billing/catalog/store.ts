@@ -612,6 +612,8 @@ export interface Addon {
   unit: string;
   defaultValue: string;
   required: boolean;
+  /** Offered with new orders; services that have it keep it. */
+  active: boolean;
   position: number;
 }
 
@@ -629,6 +631,7 @@ interface AddonRow {
   unit: string;
   default_value: string;
   required: boolean | number;
+  active: boolean | number;
   position: number;
 }
 
@@ -646,6 +649,7 @@ const toAddon = (r: AddonRow): Addon => ({
   unit: r.unit,
   defaultValue: r.default_value,
   required: bool(r.required),
+  active: bool(r.active),
   position: Number(r.position),
 });
 
@@ -664,6 +668,7 @@ function addonColumns(a: AddonFields): Record<string, unknown> {
     unit: a.unit,
     default_value: a.defaultValue,
     required: a.required,
+    active: a.active,
     position: a.position,
   };
 }
@@ -727,18 +732,48 @@ export async function replaceAddonPrices(db: Db, addonId: number, currencies: st
   for (let i = 0; i < rows.length; i += 90) await db('core_addon_prices').insert(rows.slice(i, i + 90));
 }
 
-// ─── Ordering ──────────────────────────────────────────────────────────────────────────────────
+// ─── Ordering ───────────────────────────────────────────────────────────────────────────────────
 
-/** Active packages of enabled item types (optionally of one type), by position then name. */
-export async function listActivePackages(db: Db, itemType?: string): Promise<Package[]> {
-  const q = db('core_packages as p')
-    .join('core_item_types as t', 't.id', 'p.item_type')
-    .where('p.active', true)
-    .andWhere('t.enabled', true)
-    .select('p.*')
-    .orderBy('p.position')
-    .orderBy('p.name')
-    .orderBy('p.id');
-  if (itemType) q.andWhere('p.item_type', itemType);
-  return ((await q) as PackageRow[]).map(toPackage);
+export interface OrderableRow {
+  pkg: Package;
+  period: Pick<Period, 'id' | 'kind' | 'length' | 'position'>;
+  price: number;
+  setupFee: number;
+}
+
+/**
+ * One row per (active package of an enabled item type, active period priced in `currency`), by
+ * package position and name. One join, each step an index lookup: item type → packages
+ * (item_type, active) → periods (package_id, …) → prices (period_id, currency).
+ */
+export async function listOrderableRows(db: Db, currency: string, itemType?: string): Promise<OrderableRow[]> {
+  const q = db('core_packages')
+    .join('core_item_types', 'core_item_types.id', 'core_packages.item_type')
+    .join('core_package_periods', 'core_package_periods.package_id', 'core_packages.id')
+    .join('core_package_prices', function joinPrices() {
+      this.on('core_package_prices.period_id', '=', 'core_package_periods.id').andOn('core_package_prices.currency', '=', db.raw('?', [currency]));
+    })
+    .where('core_packages.active', true)
+    .andWhere('core_item_types.enabled', true)
+    .andWhere('core_package_periods.active', true)
+    .select(
+      'core_packages.*',
+      'core_package_periods.id as period_id',
+      'core_package_periods.kind as period_kind',
+      'core_package_periods.length as period_length',
+      'core_package_periods.position as period_position',
+      'core_package_prices.price as period_price',
+      'core_package_prices.setup_fee as period_setup_fee',
+    )
+    .orderBy('core_packages.position')
+    .orderBy('core_packages.name')
+    .orderBy('core_packages.id');
+  if (itemType) q.andWhere('core_packages.item_type', itemType);
+  const rows = (await q) as (PackageRow & { period_id: number; period_kind: string; period_length: number; period_position: number; period_price: number; period_setup_fee: number })[];
+  return rows.map((r) => ({
+    pkg: toPackage(r),
+    period: { id: Number(r.period_id), kind: r.period_kind as PeriodKind, length: Number(r.period_length), position: Number(r.period_position) },
+    price: Number(r.period_price),
+    setupFee: Number(r.period_setup_fee),
+  }));
 }

@@ -21,7 +21,7 @@ export interface CatalogSettings {
 
 export const DEFAULT_CATALOG_SETTINGS: CatalogSettings = { pricesIncludeTax: false };
 
-/** The catalog settings with defaults filled in (`settings` is c.var.app.settings or ctx.settings). */
+/** The catalog settings with defaults filled in (`settings` is c.get('app').settings or ctx.settings). */
 export async function getCatalogSettings(settings: { get<T>(key: string): Promise<T | undefined> }): Promise<CatalogSettings> {
   const saved = (await settings.get<Partial<CatalogSettings>>(CATALOG_SETTINGS_KEY)) ?? {};
   return { pricesIncludeTax: saved.pricesIncludeTax === true };

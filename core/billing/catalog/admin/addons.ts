@@ -24,7 +24,7 @@ import {
   type Enumeration,
   type Package,
 } from '../store.ts';
-import { CATALOG_BASE, adminOnly, amountValue, audit, idParam, notFound, nowIso } from './shared.ts';
+import { CATALOG_BASE, adminOnly, amountValue, audit, idParam, notFound } from './shared.ts';
 
 const kindOptions = ADDON_KINDS.map((k) => ({ value: k, label: ADDON_KIND_LABELS[k] }));
 const asKind = (raw: string): AddonKind | null => ((ADDON_KINDS as readonly string[]).includes(raw) ? (raw as AddonKind) : null);
@@ -33,7 +33,7 @@ export function addonRoutes(r: Hono<AppEnv>): void {
   const pkgUrl = (p: Package) => `${CATALOG_BASE}/packages/${p.id}`;
 
   const load = async (c: Context<AppEnv>) => {
-    const db = c.var.app.db;
+    const db = c.get('app').db;
     const id = idParam(c, 'id');
     const pkg = id ? await findPackage(db, id) : null;
     const addonId = c.req.param('addonId') === undefined ? null : idParam(c, 'addonId');
@@ -43,7 +43,7 @@ export function addonRoutes(r: Hono<AppEnv>): void {
 
   /** Step one (a GET form, changes nothing): which kind, and for enumerations which one. */
   const chooser = async (c: Context<AppEnv>, pkg: Package, values: FormValues, errors: Record<string, string>, status: 200 | 400 = 200) => {
-    const enumerations = await listEnumerations(c.var.app.db);
+    const enumerations = await listEnumerations(c.get('app').db);
     return renderView(
       c,
       'pages/admin/catalog/addon-kind',
@@ -56,7 +56,7 @@ export function addonRoutes(r: Hono<AppEnv>): void {
     c: Context<AppEnv>,
     o: { pkg: Package; addon: Addon | null; kind: AddonKind; enumeration: Enumeration | null; values: FormValues; errors: Record<string, string>; status?: 200 | 400 | 409 },
   ) => {
-    const db = c.var.app.db;
+    const db = c.get('app').db;
     const [periods, currencies, items] = await Promise.all([
       listPeriods(db, [o.pkg.id]),
       listCurrencies(db, { activeOnly: true }),
@@ -103,16 +103,16 @@ export function addonRoutes(r: Hono<AppEnv>): void {
     let enumeration: Enumeration | null = null;
     if (kind === 'enum') {
       const enumId = /^\d{1,9}$/.test(q.enumeration ?? '') ? Number(q.enumeration) : 0;
-      enumeration = enumId ? await findEnumeration(c.var.app.db, enumId) : null;
+      enumeration = enumId ? await findEnumeration(c.get('app').db, enumId) : null;
       if (!enumeration) return chooser(c, pkg, q, q.enumeration !== undefined ? { enumeration: 'Choose the enumeration its values come from' } : {}, q.enumeration !== undefined ? 400 : 200);
     }
-    return formPage(c, { pkg, addon: null, kind, enumeration, values: { step: '1', min: '0', included: '0' }, errors: {} });
+    return formPage(c, { pkg, addon: null, kind, enumeration, values: { step: '1', min: '0', included: '0', active: '1' }, errors: {} });
   });
 
   r.get('/packages/:id/addons/:addonId/edit', adminOnly, async (c) => {
     const { pkg, addon } = await load(c);
     if (!pkg || !addon) return notFound(c, 'This add-on');
-    const db = c.var.app.db;
+    const db = c.get('app').db;
     const enumeration = addon.enumerationId !== null ? await findEnumeration(db, addon.enumerationId) : null;
     const currencies = await listCurrencies(db, { activeOnly: true });
     const values: FormValues = {
@@ -126,6 +126,7 @@ export function addonRoutes(r: Hono<AppEnv>): void {
       included: String(addon.included),
       position: String(addon.position),
       ...(addon.required ? { required: '1' } : {}),
+      ...(addon.active ? { active: '1' } : {}),
     };
     for (const p of await listAddonPrices(db, [addon.id])) {
       const cur = currencies.find((x) => x.code === p.currency);
@@ -135,7 +136,7 @@ export function addonRoutes(r: Hono<AppEnv>): void {
   });
 
   const save = async (c: Context<AppEnv>, pkg: Package, addon: Addon | null) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const values = await readFormValues(c);
     // The kind and enumeration of an existing add-on never change: its prices are keyed by them.
     const kind = addon?.kind ?? asKind(text(values, 'kind'));
@@ -173,12 +174,12 @@ export function addonRoutes(r: Hono<AppEnv>): void {
   });
 
   r.post('/packages/:id/addons/:addonId/delete', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const { pkg, addon } = await load(c);
     if (!pkg || !addon) return notFound(c, 'This add-on');
     const services = await countServicesWithAddon(app.db, addon.id);
     if (services > 0) {
-      flash(c, 'error', `${services} service${services === 1 ? ' has' : 's have'} the add-on “${addon.name}”, so it cannot be deleted. Remove its prices for new orders instead.`);
+      flash(c, 'error', `${services} service${services === 1 ? ' has' : 's have'} the add-on “${addon.name}”, so it cannot be deleted. Edit it and untick “Offered with new orders” instead.`);
       return c.redirect(`${pkgUrl(pkg)}#addons`, 303);
     }
     await app.db.transaction(async (trx) => {
@@ -188,6 +189,4 @@ export function addonRoutes(r: Hono<AppEnv>): void {
     flash(c, 'success', `Add-on “${addon.name}” was deleted.`);
     return c.redirect(`${pkgUrl(pkg)}#addons`, 303);
   });
-
-  void nowIso; // add-ons carry no timestamps of their own
 }

@@ -152,7 +152,7 @@ export function packageRoutes(r: Hono<AppEnv>): void {
   const base = `${CATALOG_BASE}/packages`;
 
   r.get('/packages', async (c) => {
-    const db = c.var.app.db;
+    const db = c.get('app').db;
     const types = await listItemTypes(db);
     const typeNames = new Map(types.map((t) => [t.id, t.name]));
     const q = c.req.query();
@@ -170,7 +170,7 @@ export function packageRoutes(r: Hono<AppEnv>): void {
           { key: 'item_type', label: 'Service kind', sortBy: 'item_type', value: (p) => typeNames.get(p.item_type) ?? p.item_type },
           { key: 'billing_type', label: 'Billing', value: (p) => BILLING_TYPE_LABELS[p.billing_type as 'period'] ?? p.billing_type },
           { key: 'status', label: 'Status', sortBy: 'active', value: (p) => (p.active ? 'Active' : 'Inactive'), badge: (p) => (p.active ? 'ok' : 'failed') },
-          { key: 'created', label: 'Added', sortBy: 'id', value: (p) => p.created_at.slice(0, 10) },
+          { key: 'created', label: 'Added', value: (p) => p.created_at.slice(0, 10) },
         ],
       },
       packagesQuery(db, { ...(itemType ? { itemType } : {}), ...(status ? { active: status === 'active' } : {}) }).select(
@@ -192,7 +192,7 @@ export function packageRoutes(r: Hono<AppEnv>): void {
   });
 
   const formPage = async (c: Context<AppEnv>, opts: { pkg?: Package; values: FormValues; errors: Record<string, string>; status?: 200 | 400 | 409 }) => {
-    const db = c.var.app.db;
+    const db = c.get('app').db;
     const types = await listItemTypes(db);
     let serverOptions: { value: number; label: string }[] = [];
     let upgradeOptions: { value: number; label: string }[] = [];
@@ -222,7 +222,7 @@ export function packageRoutes(r: Hono<AppEnv>): void {
   r.get('/packages/new', adminOnly, (c) => formPage(c, { values: { billing_type: 'period', active: '1', position: '100' }, errors: {} }));
 
   r.post('/packages', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const values = await readFormValues(c);
     const checked = await validatePackage(app.db, values);
     if (!checked.ok) return formPage(c, { values, errors: checked.errors, status: 400 });
@@ -243,25 +243,25 @@ export function packageRoutes(r: Hono<AppEnv>): void {
 
   const loadPackage = async (c: Context<AppEnv>) => {
     const id = idParam(c, 'id');
-    return id ? findPackage(c.var.app.db, id) : null;
+    return id ? findPackage(c.get('app').db, id) : null;
   };
 
   r.get('/packages/:id', async (c) => {
     const pkg = await loadPackage(c);
     if (!pkg) return notFound(c, 'This package');
-    const data = await packagePageData(c.var.app.db, pkg);
+    const data = await packagePageData(c.get('app').db, pkg);
     return renderView(c, 'pages/admin/catalog/package', { ...data, canEdit: canEdit(c), base }, { title: pkg.name });
   });
 
   r.get('/packages/:id/edit', adminOnly, async (c) => {
     const pkg = await loadPackage(c);
     if (!pkg) return notFound(c, 'This package');
-    const db = c.var.app.db;
+    const db = c.get('app').db;
     return formPage(c, { pkg, values: packageValues(pkg, await listPackageServerIds(db, pkg.id), await listUpgradeTargetIds(db, pkg.id)), errors: {} });
   });
 
   r.post('/packages/:id', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const pkg = await loadPackage(c);
     if (!pkg) return notFound(c, 'This package');
     const values = await readFormValues(c);
@@ -286,7 +286,7 @@ export function packageRoutes(r: Hono<AppEnv>): void {
 
   for (const [path, active] of [['activate', true], ['deactivate', false]] as const) {
     r.post(`/packages/:id/${path}`, async (c) => {
-      const app = c.var.app;
+      const app = c.get('app');
       const pkg = await loadPackage(c);
       if (!pkg) return notFound(c, 'This package');
       await app.db.transaction(async (trx) => {
@@ -299,7 +299,7 @@ export function packageRoutes(r: Hono<AppEnv>): void {
   }
 
   r.post('/packages/:id/delete', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const pkg = await loadPackage(c);
     if (!pkg) return notFound(c, 'This package');
     const blocker = await packageDeletionBlocker(app.db, pkg);

@@ -7,7 +7,7 @@ import { flash } from '../../../http/flash.ts';
 import { describePeriod } from '../../services/periods.ts';
 import { PERIOD_KINDS, PERIOD_KIND_LABELS, priceField, savePeriod, setupField, validatePeriod } from '../periods.ts';
 import { countServicesOfPeriod, deletePeriod, findPackage, findPeriod, isUniqueViolation, listCurrencies, listPeriodPrices, type Package, type Period } from '../store.ts';
-import { CATALOG_BASE, adminOnly, amountValue, audit, idParam, notFound, nowIso } from './shared.ts';
+import { CATALOG_BASE, adminOnly, amountValue, audit, idParam, notFound } from './shared.ts';
 
 const kindOptions = PERIOD_KINDS.map((k) => ({ value: k, label: PERIOD_KIND_LABELS[k] }));
 
@@ -15,7 +15,7 @@ export function periodRoutes(r: Hono<AppEnv>): void {
   const pkgUrl = (p: Package) => `${CATALOG_BASE}/packages/${p.id}`;
 
   const load = async (c: Context<AppEnv>) => {
-    const db = c.var.app.db;
+    const db = c.get('app').db;
     const id = idParam(c, 'id');
     const pkg = id ? await findPackage(db, id) : null;
     const periodId = c.req.param('periodId') === undefined ? null : idParam(c, 'periodId');
@@ -24,7 +24,7 @@ export function periodRoutes(r: Hono<AppEnv>): void {
   };
 
   const formPage = async (c: Context<AppEnv>, pkg: Package, period: Period | null, values: FormValues, errors: Record<string, string>, status: 200 | 400 | 409 = 200) => {
-    const currencies = await listCurrencies(c.var.app.db, { activeOnly: true });
+    const currencies = await listCurrencies(c.get('app').db, { activeOnly: true });
     return renderView(
       c,
       'pages/admin/catalog/period-form',
@@ -51,8 +51,8 @@ export function periodRoutes(r: Hono<AppEnv>): void {
   r.get('/packages/:id/periods/:periodId/edit', adminOnly, async (c) => {
     const { pkg, period } = await load(c);
     if (!pkg || !period) return notFound(c, 'This period');
-    const currencies = await listCurrencies(c.var.app.db, { activeOnly: true });
-    const prices = await listPeriodPrices(c.var.app.db, [period.id]);
+    const currencies = await listCurrencies(c.get('app').db, { activeOnly: true });
+    const prices = await listPeriodPrices(c.get('app').db, [period.id]);
     const values: FormValues = { kind: period.kind, length: period.kind === 'lifetime' ? '' : String(period.length), position: String(period.position), ...(period.active ? { active: '1' } : {}) };
     for (const cur of currencies) {
       const p = prices.find((x) => x.currency === cur.code);
@@ -65,7 +65,7 @@ export function periodRoutes(r: Hono<AppEnv>): void {
   });
 
   const save = async (c: Context<AppEnv>, pkg: Package, period: Period | null) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const values = await readFormValues(c);
     const currencies = await listCurrencies(app.db, { activeOnly: true });
     const checked = await validatePeriod(app.db, pkg.id, values, { currencies, ...(period ? { existing: period } : {}) });
@@ -101,7 +101,7 @@ export function periodRoutes(r: Hono<AppEnv>): void {
   });
 
   r.post('/packages/:id/periods/:periodId/delete', async (c) => {
-    const app = c.var.app;
+    const app = c.get('app');
     const { pkg, period } = await load(c);
     if (!pkg || !period) return notFound(c, 'This period');
     const label = describePeriod(period.kind, period.length);

@@ -15,7 +15,7 @@ export const EDITOR_ROLES = ['admin'];
 export const adminOnly: MiddlewareHandler<AppEnv> = requireRole(...EDITOR_ROLES);
 
 export function canEdit(c: Context<AppEnv>): boolean {
-  const role = c.var.user?.role;
+  const role = c.get('user')?.role;
   return Boolean(role && EDITOR_ROLES.includes(role));
 }
 
@@ -26,13 +26,13 @@ export function idParam(c: Context<AppEnv>, name: string): number | null {
 }
 
 export function nowIso(c: Context<AppEnv>): string {
-  return iso(c.var.app.clock.now());
+  return iso(c.get('app').clock.now());
 }
 
 /** Records a staff change in the audit log, inside the transaction that made it. */
 export async function audit(c: Context<AppEnv>, trx: Knex.Transaction, action: string, target: string, details?: Record<string, unknown>): Promise<void> {
-  const me = c.var.user!;
-  await c.var.app.audit.record({ actor: { type: 'staff', id: me.id, label: me.email }, action: `catalog.${action}`, target, ip: clientIp(c), ...(details ? { details } : {}) }, trx);
+  const me = c.get('user')!;
+  await c.get('app').audit.record({ actor: { type: 'staff', id: me.id, label: me.email }, action: `catalog.${action}`, target, ip: clientIp(c), ...(details ? { details } : {}) }, trx);
 }
 
 /** "1,234.50 EUR" with the currency's own decimals. */
@@ -45,4 +45,4 @@ export function amountValue(amount: number, currency: Pick<Currency, 'minorUnits
   return toDecimalString(amount, currency.minorUnits);
 }
 
-export const notFound = (c: Context<AppEnv>, what = 'This catalog entry') => c.var.app.pages.error(c, 404, `${what} does not exist (any more). Go back to the list and pick it again.`);
+export const notFound = (c: Context<AppEnv>, what = 'This catalog entry') => c.get('app').pages.error(c, 404, `${what} does not exist (any more). Go back to the list and pick it again.`);
