@@ -40,6 +40,9 @@ import { clientRoutes } from './client/routes.ts';
 import { registerCoreJobs } from './jobs/core-jobs.ts';
 import { ProcessingService } from './processing/service.ts';
 import { TicketService } from './support/tickets.ts';
+import { setupProcessing } from './processing/setup.ts';
+import { setupSupport } from './support/setup.ts';
+import { createBilling, registerBillingJobs } from './billing/setup.ts';
 
 /** Where payment gateways send their signed server-to-server callbacks: /payments/callback/<gateway>. */
 export const PAYMENT_CALLBACK_PREFIX = '/payments/callback/';
@@ -103,7 +106,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   const host: PluginHost = new PluginHost({ db, clock, log, secrets, mail, audit, settings, events, menu, views, slots, jobs, mount });
   const tickets = new TicketService({ db, clock, log, mail });
   const processing = new ProcessingService({ db, clock, log, secrets, jobs, audit, events, tickets });
-  const services: AppServices = {
+  const base = {
     config, db, clock, log, secrets, events, menu, views, mail, audit, settings, jobs, slots,
     users: new UserStore({ db, clock }),
     sessions: new SessionStore({ db, clock }),
@@ -114,6 +117,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     tickets,
     formActionOrigins: new Set<string>(),
   };
+  const services: AppServices = { ...base, billing: createBilling(base) };
 
   app.use('*', async function requestContext(c, next) {
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
@@ -154,6 +158,9 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   app.route('/client', clientRoutes(menu));
 
   registerCoreJobs(services);
+  setupProcessing(services);
+  setupSupport(services);
+  registerBillingJobs(services);
 
   const configDir = opts.configDir ?? path.dirname(config.configPath);
   let pluginConfig = opts.pluginConfig;

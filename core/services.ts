@@ -20,6 +20,7 @@ import type { JobSystem } from './jobs/index.ts';
 import type { AppEnv } from './http/env.ts';
 import type { ProcessingService } from './processing/service.ts';
 import type { TicketService } from './support/tickets.ts';
+import type { BillingService } from './billing/billing-service.ts';
 
 export interface ErrorPages {
   error(c: Context<AppEnv>, status: 400 | 403 | 404 | 409 | 429 | 500 | 503, message?: string): Response;
@@ -46,6 +47,7 @@ export interface AppServices {
   pages: ErrorPages;
   processing: ProcessingService;
   tickets: TicketService;
+  billing: BillingService;
   /** Origins forms may post or redirect to (payment gateways' hosted pages), added to the CSP. */
   formActionOrigins: Set<string>;
 }

@@ -40,6 +40,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('value', 100).notNullable(); // number as text, '1'/'0' for logic, enumeration item internal name
     t.bigInteger('price').notNullable().defaultTo(0); // per period, as ordered
     t.primary(['service_id', 'addon_id']);
+    t.index(['addon_id']);
   });
 
   await knex.schema.createTable('core_service_history', (t) => {
