@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { TrellisConfig } from './config.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { OffsetClock, systemClock, type Clock } from './clock.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openDb, type Db } from './db/knex.ts';
 import { CORE_MIGRATIONS, migrateUp } from './db/migrate.ts';
@@ -44,6 +44,9 @@ import { setupProcessing } from './processing/setup.ts';
 import { setupSupport } from './support/setup.ts';
 import { createBilling, registerBillingJobs } from './billing/setup.ts';
 
+/** core_settings key of the sandbox clock's offset in milliseconds. */
+export const SANDBOX_OFFSET_KEY = 'sandbox.clock_offset_ms';
+
 /** Where payment gateways send their signed server-to-server callbacks: /payments/callback/<gateway>. */
 export const PAYMENT_CALLBACK_PREFIX = '/payments/callback/';
 
@@ -70,12 +73,13 @@ export interface TrellisApp {
 
 export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   const { config } = opts;
-  const clock = opts.clock ?? systemClock;
+  const clock = opts.clock ?? (config.sandbox ? new OffsetClock() : systemClock);
   const log = opts.log ?? createLogger({ level: config.logLevel });
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = opts.db ?? openDb({ url: config.databaseUrl });
   await migrateUp(db, CORE_MIGRATIONS, 'core');
 
+  if (clock instanceof OffsetClock) clock.setOffset((await db('core_settings').where({ key: SANDBOX_OFFSET_KEY }).first('value').then((r: { value: string } | undefined) => (r ? Number(JSON.parse(r.value)) : 0))) || 0);
   const secrets = createSecretBox(loadMasterKey({ envKey: config.secretKey, dataDir: config.dataDir }));
   const events: EventBus = new EventBus(log, (owner): boolean => host.isEnabled(owner));
   const menu = new MenuRegistry();
@@ -109,8 +113,9 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   const base = {
     config, db, clock, log, secrets, events, menu, views, mail, audit, settings, jobs, slots,
     users: new UserStore({ db, clock }),
-    sessions: new SessionStore({ db, clock }),
-    throttle: new LoginThrottle({ db, clock }),
+    // Sign-in security keeps real time even when the sandbox clock is moved (or staff would be signed out).
+    sessions: new SessionStore({ db, clock: clock instanceof OffsetClock ? clock.base : clock }),
+    throttle: new LoginThrottle({ db, clock: clock instanceof OffsetClock ? clock.base : clock }),
     pages: errorPages,
     plugins: host,
     processing,
@@ -154,7 +159,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   app.use('/client/*', requireClient());
 
   app.route('/', authRoutes());
-  app.route('/admin', adminRoutes(menu));
+  app.route('/admin', adminRoutes(menu, { sandbox: config.sandbox }));
   app.route('/client', clientRoutes(menu));
 
   registerCoreJobs(services);

@@ -24,3 +24,30 @@ export class ManualClock implements Clock {
     this.advance(days * 86_400_000);
   }
 }
+
+/**
+ * The operator's sandbox (TRELLIS_SANDBOX=1): real time plus an offset the admin moves forward to
+ * watch renewals, reminders and suspensions happen. The offset is saved by the sandbox page.
+ */
+export class OffsetClock implements Clock {
+  #offsetMs = 0;
+  constructor(readonly base: Clock = systemClock) {}
+  now(): Date {
+    return new Date(this.base.now().getTime() + this.#offsetMs);
+  }
+  get offsetMs(): number {
+    return this.#offsetMs;
+  }
+  setOffset(ms: number): void {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new Error('The sandbox clock only moves forward');
+    this.#offsetMs = ms;
+  }
+  advance(ms: number): void {
+    this.setOffset(this.#offsetMs + ms);
+  }
+}
+
+/** A clock the sandbox page can move forward (ManualClock in tests, OffsetClock in a sandbox panel). */
+export function isAdvanceable(clock: Clock): clock is Clock & { advance(ms: number): void } {
+  return typeof (clock as { advance?: unknown }).advance === 'function';
+}

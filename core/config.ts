@@ -14,6 +14,7 @@ const schema = z.object({
   TRELLIS_SMTP_FROM: z.string().default('Trellis <no-reply@localhost>'),
   TRELLIS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TRELLIS_PUBLIC_URL: z.string().url().optional(),
+  TRELLIS_SANDBOX: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 
 export interface TrellisConfig {
@@ -28,6 +29,8 @@ export interface TrellisConfig {
   logLevel: LogLevel;
   /** Where people reach the panel; used for links in e-mails and for the Secure cookie flag. */
   publicUrl: string;
+  /** Sandbox mode: staff may move the panel's clock forward (System → Sandbox). Never on a live panel. */
+  sandbox: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TrellisConfig {
@@ -51,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TrellisConfig 
     smtpFrom: e.TRELLIS_SMTP_FROM,
     logLevel: e.TRELLIS_LOG_LEVEL,
     publicUrl: e.TRELLIS_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
+    sandbox: e.TRELLIS_SANDBOX === '1' || e.TRELLIS_SANDBOX === 'true',
   };
 }
