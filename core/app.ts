@@ -43,6 +43,7 @@ import { TicketService } from './support/tickets.ts';
 import { setupProcessing } from './processing/setup.ts';
 import { setupSupport } from './support/setup.ts';
 import { createBilling, registerBillingJobs } from './billing/setup.ts';
+import { setupPayments } from './billing/payments/setup.ts';
 
 /** core_settings key of the sandbox clock's offset in milliseconds. */
 export const SANDBOX_OFFSET_KEY = 'sandbox.clock_offset_ms';
@@ -166,6 +167,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   setupProcessing(services);
   setupSupport(services);
   registerBillingJobs(services);
+  await setupPayments(app, services);
 
   const configDir = opts.configDir ?? path.dirname(config.configPath);
   let pluginConfig = opts.pluginConfig;

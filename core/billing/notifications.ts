@@ -51,8 +51,8 @@ export const DEFAULT_NOTICES: Record<NoticeKind, NoticeTemplate> = {
 
 const KEY = 'billing.notices';
 
-export async function noticeTemplate(settings: SettingsStore, kind: NoticeKind): Promise<NoticeTemplate> {
-  const saved = (await settings.get<Partial<Record<NoticeKind, NoticeTemplate>>>(KEY)) ?? {};
+export async function noticeTemplate(settings: SettingsStore, kind: NoticeKind, trx?: Knex.Transaction): Promise<NoticeTemplate> {
+  const saved = (await settings.get<Partial<Record<NoticeKind, NoticeTemplate>>>(KEY, trx)) ?? {};
   return saved[kind] ?? DEFAULT_NOTICES[kind];
 }
 
@@ -68,7 +68,7 @@ export async function sendNotice(
   const recipients = await contactsReceiving(trx, input.clientId, ACTION_OF[input.kind]);
   const primary = recipients.length ? undefined : await getPrimaryContact(trx, input.clientId);
   const to = [...new Set((recipients.length ? recipients.map((r) => r.email) : [primary?.email ?? client.email]).map((e) => e.toLowerCase()))];
-  const tpl = await noticeTemplate(deps.settings, input.kind);
+  const tpl = await noticeTemplate(deps.settings, input.kind, trx);
   const data = { client: { name: client.name }, ...input.data };
   const subject = renderTemplateText(tpl.subject, data, 'text').replace(/\s+/g, ' ').trim();
   const text = renderTemplateText(tpl.text, data, 'text');

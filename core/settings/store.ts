@@ -25,8 +25,9 @@ export function zodFieldErrors(error: z.ZodError): Record<string, string> {
 export class SettingsStore {
   constructor(private readonly deps: { db: Knex; clock: Clock; secrets: SecretBox }) {}
 
-  async get<T>(key: string): Promise<T | undefined> {
-    const row = (await this.deps.db('core_settings').where({ key }).first()) as { value: string } | undefined;
+  /** Pass `trx` when called inside a transaction: on SQLite the pool's one connection is the transaction's. */
+  async get<T>(key: string, trx?: Knex.Transaction): Promise<T | undefined> {
+    const row = (await (trx ?? this.deps.db)('core_settings').where({ key }).first()) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 

@@ -83,7 +83,9 @@ export async function recordPayment(trx: Knex.Transaction, input: PaymentInput, 
   }
   const credited = input.amount - applied;
   if (credited > 0) {
-    await changeBalance(trx, { clientId: invoice.client_id, amount: credited, currency: input.currency, kind: 'overpayment', at: input.at, invoiceId: invoice.id, transactionId: tx.id, note: `Overpayment of invoice ${invoice.number}`, actor: input.actor });
+    const balance = await changeBalance(trx, { clientId: invoice.client_id, amount: credited, currency: input.currency, kind: 'overpayment', at: input.at, invoiceId: invoice.id, transactionId: tx.id, note: `Overpayment of invoice ${invoice.number}`, actor: input.actor });
+    // Money received is never dropped: a credit the balance cannot take (another currency) stops the payment.
+    if (balance === null) throw new PaymentError(`The overpayment of ${credited} ${input.currency} cannot go to the credit balance of the client (kept in another currency)`, 'currency');
   }
   return { transactionId: tx.id, created: true, applied, credited, paid };
 }
@@ -144,7 +146,8 @@ export async function refundPayment(trx: Knex.Transaction, input: { transactionI
       .where({ id: invoice.id })
       .update({ amount_paid: amountPaid, status: amountPaid === 0 && invoice.status === 'paid' ? 'refunded' : invoice.status, closed_at: amountPaid === 0 ? input.at : invoice.closed_at, updated_at: input.at });
   }
-  await changeBalance(trx, { clientId: original.client_id, amount: input.amount, currency: original.currency, kind: 'refund', at: input.at, invoiceId: original.invoice_id, transactionId: refund.id, note: input.reason ?? 'Refund', actor: input.actor });
+  const balance = await changeBalance(trx, { clientId: original.client_id, amount: input.amount, currency: original.currency, kind: 'refund', at: input.at, invoiceId: original.invoice_id, transactionId: refund.id, note: input.reason ?? 'Refund', actor: input.actor });
+  if (balance === null) throw new PaymentError(`The refund cannot go to the credit balance of the client (kept in another currency than ${original.currency})`, 'currency');
   return { refundId: refund.id, created: true };
 }
 
