@@ -24,18 +24,8 @@ class FloorEta extends Eta {
 const eta = new FloorEta({ views: path.join(REPO_ROOT, 'views'), cache: true, autoEscape: true, functionHeader: 'const h = this.h;' });
 eta.loadTemplate('@hello/admin/index', fs.readFileSync(path.join(REPO_ROOT, 'plugins/hello/views/admin/index.eta'), 'utf8'));
 
-// The admin menu as an admin sees it with the hello plugin enabled (core/admin/routes.ts + plugins/hello/index.ts).
-const entry = (label: string, href: string) => ({ label, href });
-const MENU = [
-  { id: 'dashboard', label: 'Dashboard', entries: [entry('Dashboard', '/admin')] },
-  { id: 'services', label: 'Services', entries: [entry('Hello', '/admin/hello')] },
-  { id: 'account', label: 'Account', entries: [entry('My account', '/admin/account')] },
-  {
-    id: 'system',
-    label: 'System',
-    entries: [entry('Plugins', '/admin/system/plugins'), entry('Jobs', '/admin/system/jobs'), entry('Staff users', '/admin/system/users'), entry('Outbox', '/admin/system/outbox'), entry('Audit log', '/admin/system/audit')],
-  },
-];
+// The admin menu as the panel builds it for an administrator (written by setup.ts: writeAdminMenu).
+const MENU = JSON.parse(fs.readFileSync(env.BENCH_MENU_FILE!, 'utf8')) as { id: string; label: string; entries: { label: string; href: string }[] }[];
 
 interface GreetingRow {
   id: number;

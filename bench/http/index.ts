@@ -8,7 +8,7 @@ import type { Bench } from '../lib/bench.ts';
 import { freePort, REPO_ROOT, startChild, type ChildServer } from '../lib/child.ts';
 import { assertClean, runLoad, type LoadResult } from '../lib/load.ts';
 import { summarizeProfile } from '../lib/cpuprofile.ts';
-import { PAGE_SIZE, setupBenchData, signIn, type BenchData } from './setup.ts';
+import { PAGE_SIZE, setupBenchData, writeAdminMenu, signIn, type BenchData } from './setup.ts';
 
 export const PAGE_PATH = '/admin/hello?sort=created&dir=desc';
 export const TARGET_RATIO = 0.5;
@@ -118,6 +118,7 @@ async function run(args: string[]): Promise<number> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`http: preparing ${fmt(rowCount)} greetings in a fresh SQLite database…`);
   const data: BenchData = setupBenchData({ rows: rowCount });
+  data.env.BENCH_MENU_FILE = await writeAdminMenu(data);
   const profDir = path.join(data.dataDir, 'cpu-profiles');
   const targets: Target[] = [];
   try {

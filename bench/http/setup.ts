@@ -109,3 +109,22 @@ export async function signIn(baseUrl: string): Promise<string> {
   if (res.status !== 303 || !jar.has('trellis_session')) throw new Error(`signing in answered ${res.status} without a session cookie`);
   return header();
 }
+
+/**
+ * The admin menu exactly as the panel builds it for an administrator with this data's plugins, so
+ * the floor renders the same page however many core areas and plugins add entries.
+ */
+export async function writeAdminMenu(data: BenchData): Promise<string> {
+  const { loadConfig } = await import('../../core/config.ts');
+  const { createApp } = await import('../../core/app.ts');
+  const { createLogger } = await import('../../core/log.ts');
+  const t = await createApp({ config: loadConfig(data.env), log: createLogger({ level: 'silent' }) });
+  try {
+    const sections = t.services.menu.sections('admin', 'admin', (owner) => t.services.plugins.isEnabled(owner));
+    const file = path.join(data.dataDir, 'admin-menu.json');
+    fs.writeFileSync(file, JSON.stringify(sections.map((s) => ({ id: s.id, label: s.label, entries: s.entries.map((e) => ({ label: e.label, href: e.href })) }))));
+    return file;
+  } finally {
+    await t.close();
+  }
+}

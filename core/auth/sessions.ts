@@ -23,6 +23,10 @@ export interface SessionRow {
   user_agent: string | null;
 }
 
+const RESOLVE_SQL = `select s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
+  u.kind, u.email, u.name, u.role, u.client_id, u.status
+  from core_sessions s join core_users u on u.id = s.user_id where s.id = ?`;
+
 export function sessionIdOf(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
 }
@@ -51,13 +55,9 @@ export class SessionStore {
   async resolve(token: string): Promise<{ session: SessionRow; user: SessionUser } | null> {
     if (!token || token.length > 100) return null;
     const id = sessionIdOf(token);
-    const row = (await this.deps.db('core_sessions as s')
-      .join('core_users as u', 'u.id', 's.user_id')
-      .where('s.id', id)
-      .first(
-        's.id', 's.user_id', 's.created_at', 's.last_seen_at', 's.expires_at', 's.ip', 's.user_agent',
-        'u.kind', 'u.email', 'u.name', 'u.role', 'u.client_id', 'u.status',
-      )) as (SessionRow & Record<string, unknown>) | undefined;
+    // Every signed-in request runs this: fixed SQL through raw() skips knex's query compiler.
+    const result = await this.deps.db.raw(RESOLVE_SQL, [id]);
+    const row = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows[0]) as (SessionRow & Record<string, unknown>) | undefined;
     if (!row) return null;
     const now = this.deps.clock.now().getTime();
     const lastSeen = new Date(row.last_seen_at).getTime();
