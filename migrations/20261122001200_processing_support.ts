@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('core_processing_servers', (t) => {
     t.increments('id');
-    t.string('name', 200).notNullable();
+    t.string('name', 200).notNullable().unique(); // what staff pick it by: two servers must not look alike
     t.string('module', 60).notNullable(); // a registered processing module ('manual', 'billmanager', ...)
     t.string('item_type', 40).notNullable().references('id').inTable('core_item_types'); // one server serves one item type
     t.string('url', 500).notNullable().defaultTo('');
@@ -25,6 +25,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('updated_at', 30).notNullable();
     t.index(['item_type', 'use_for_new_orders']);
     t.index(['module']);
+    t.index(['url', 'username']); // seed 002: one upstream login serves one item type per server
   });
 
   await knex.schema.createTable('core_tickets', (t) => {
@@ -44,6 +45,8 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['client_id', 'updated_at']);
     t.index(['department_id', 'status', 'updated_at']);
     t.index(['updated_at']);
+    t.index(['created_at']);
+    t.index(['service_id']);
   });
 
   await knex.schema.createTable('core_ticket_messages', (t) => {

@@ -1,6 +1,6 @@
 // The operations queue's SQL (core_service_operations): due and stale operations, claims, lists, a service's log.
 import type { Knex } from 'knex';
-import type { OperationKind, OperationStatus } from './types.ts';
+import { OPERATION_LABELS, type OperationKind, type OperationStatus } from './types.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -29,6 +29,8 @@ export interface OperationRow {
 
 /** An operation with the names the pages show. */
 export interface OperationView extends OperationRow {
+  /** The operation in the operators' words ('Set up', 'Suspend', ...). */
+  label: string;
   service_label: string | null;
   service_status: string | null;
   client_id: number | null;
@@ -61,21 +63,35 @@ function normalise<T extends OperationRow>(r: T): T {
   return { ...r, id: Number(r.id), service_id: Number(r.service_id), attempts: Number(r.attempts), max_attempts: Number(r.max_attempts) };
 }
 
+function toView(r: OperationView): OperationView {
+  return { ...normalise(r), label: OPERATION_LABELS[r.op] ?? r.op };
+}
+
 export async function getOperation(db: Q, id: number): Promise<OperationRow | undefined> {
   const row = (await db(OPERATIONS).where({ id }).first()) as OperationRow | undefined;
   return row ? normalise(row) : undefined;
 }
 
+/**
+ * Operations with the names pages show. Correlated subqueries rather than joins: a list's
+ * count(*) then reads only the index of its filter.
+ */
 function viewQuery(db: Q) {
-  return db(`${OPERATIONS} as o`)
-    .leftJoin('core_services as s', 's.id', 'o.service_id')
-    .leftJoin('core_processing_servers as srv', 'srv.id', 'o.server_id')
-    .select('o.*', 's.label as service_label', 's.status as service_status', 's.client_id', 'srv.name as server_name', 'srv.module as server_module');
+  const service = (col: string, as: string) => db('core_services as s').select(`s.${col}`).where('s.id', db.ref('o.service_id')).as(as);
+  const server = (col: string, as: string) => db('core_processing_servers as srv').select(`srv.${col}`).where('srv.id', db.ref('o.server_id')).as(as);
+  return db(`${OPERATIONS} as o`).select(
+    'o.*',
+    service('label', 'service_label'),
+    service('status', 'service_status'),
+    service('client_id', 'client_id'),
+    server('name', 'server_name'),
+    server('module', 'server_module'),
+  );
 }
 
 export async function getOperationView(db: Q, id: number): Promise<OperationView | undefined> {
   const row = (await viewQuery(db).where('o.id', id).first()) as OperationView | undefined;
-  return row ? normalise(row) : undefined;
+  return row ? toView(row) : undefined;
 }
 
 /** The query behind /admin/processing/operations, filtered, unsorted (every filter is an index range). */
@@ -92,7 +108,7 @@ export async function operationsForService(db: Q, serviceId: number, opts: { lim
     .where('o.service_id', serviceId)
     .orderBy('o.id', 'desc')
     .limit(opts.limit ?? 100)) as OperationView[];
-  return rows.map(normalise);
+  return rows.map(toView);
 }
 
 /** The latest operations of a server (the server page shows them). */
@@ -101,7 +117,7 @@ export async function operationsForServer(db: Q, serverId: number, opts: { limit
     .where('o.server_id', serverId)
     .orderBy('o.id', 'desc')
     .limit(opts.limit ?? 20)) as OperationView[];
-  return rows.map(normalise);
+  return rows.map(toView);
 }
 
 /** Pending operations whose time has come, oldest first. */

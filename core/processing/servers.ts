@@ -87,11 +87,22 @@ export async function listServers(db: Q): Promise<ProcessingServer[]> {
   return ((await db('core_processing_servers').orderBy('name')) as ServerDbRow[]).map(toServer);
 }
 
-/** The query behind the servers page (joined with the department name), unsorted. */
+/** The query behind the servers page (with the department's name), unsorted. */
 export function serverListQuery(db: Q) {
-  return db('core_processing_servers as s')
-    .leftJoin('core_departments as d', 'd.id', 's.department_id')
-    .select('s.id', 's.name', 's.module', 's.item_type', 's.url', 's.username', 's.max_clients', 's.use_for_new_orders', 's.check_ok', 's.checked_at', 'd.name as department_name');
+  return db('core_processing_servers as s').select(
+    's.id',
+    's.name',
+    's.module',
+    's.item_type',
+    's.url',
+    's.username',
+    's.max_clients',
+    's.use_for_new_orders',
+    's.check_ok',
+    's.checked_at',
+    db('core_departments as d').select('d.name').where('d.id', db.ref('s.department_id')).as('department_name'),
+    db('core_item_types as it').select('it.name').where('it.id', db.ref('s.item_type')).as('item_type_name'),
+  );
 }
 
 /** Services that hold a place on each server (not cancelled, transferred or fraud). */
@@ -190,6 +201,32 @@ export const serverFormSchema = z.object({
 });
 
 export type ServerForm = z.output<typeof serverFormSchema>;
+
+/**
+ * The posted values as a ServerForm without the field rules, so the database rules can run
+ * even when a field is wrong: the operator sees every problem at once.
+ */
+export function looseServerForm(values: Record<string, string | string[]>): ServerForm {
+  const text = (k: string) => {
+    const v = values[k];
+    return (Array.isArray(v) ? (v.at(-1) ?? '') : (v ?? '')).trim();
+  };
+  const box = (k: string) => ['1', 'on', 'true'].includes(text(k));
+  return {
+    name: text('name'),
+    module: text('module'),
+    item_type: text('item_type'),
+    url: text('url'),
+    username: text('username'),
+    password: '',
+    department_id: /^\d{1,9}$/.test(text('department_id')) ? text('department_id') : '',
+    max_clients: '',
+    use_for_new_orders: box('use_for_new_orders'),
+    allow_prolong: box('allow_prolong'),
+    allow_set_param: box('allow_set_param'),
+    notify_errors: box('notify_errors'),
+  };
+}
 
 /** Seed 001: "specify server name as my.ru-tld.ru, URL on control panel will be filled automatically". */
 export function urlFromName(name: string): string | null {

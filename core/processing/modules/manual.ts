@@ -8,7 +8,7 @@ import type { ProcessingModule } from '../types.ts';
  */
 export const manualModule: ProcessingModule = {
   name: 'manual',
-  title: 'Manual processing (staff carry out each operation)',
+  title: 'Manual processing',
   features: ['check_connection', 'open', 'suspend', 'resume', 'close', 'prolong', 'set_param'],
   manualOps: ['open', 'suspend', 'resume', 'close', 'prolong', 'set_param'],
   manualFields: {
