@@ -44,6 +44,7 @@ import { setupProcessing } from './processing/setup.ts';
 import { setupSupport } from './support/setup.ts';
 import { createBilling, registerBillingJobs } from './billing/setup.ts';
 import { setupPayments } from './billing/payments/setup.ts';
+import { registerItemType } from './billing/catalog/item-types.ts';
 
 /** core_settings key of the sandbox clock's offset in milliseconds. */
 export const SANDBOX_OFFSET_KEY = 'sandbox.clock_offset_ms';
@@ -108,7 +109,11 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     });
     app.route(`${area === 'public' ? '/p' : `/${area}`}/${plugin}`, gated);
   };
-  const host: PluginHost = new PluginHost({ db, clock, log, secrets, mail, audit, settings, events, menu, views, slots, jobs, mount });
+  const host: PluginHost = new PluginHost({
+    db, clock, log, secrets, mail, audit, settings, events, menu, views, slots, jobs, mount,
+    processing: { module: (name) => processing.module(name), registerModule: (m) => processing.registerModule(m) },
+    registerItemType: (owner, type) => registerItemType(db, { ...type, owner }),
+  });
   const tickets = new TicketService({ db, clock, log, mail });
   const processing = new ProcessingService({ db, clock, log, secrets, jobs, audit, events, tickets });
   const base = {

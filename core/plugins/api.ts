@@ -11,13 +11,16 @@ import type { ScheduledJobDef, QueueDef, QueueHandle, JobContext, JobSchedule } 
 import type { Mailer } from '../mail/mailer.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { SecretBox } from '../secrets/crypto.ts';
+import type { ProcessingModule } from '../processing/types.ts';
+export type { ProcessingModule, ModuleContext, ServiceInfo, ServerInfo, ServerConfig, OperationOutcome, OperationKind, ManualField } from '../processing/types.ts';
+export { ProcessingError } from '../processing/types.ts';
 
 /**
  * Version of this contract. A plugin declares the semver range it supports in `meta.apiVersion`;
  * the host refuses a plugin whose range does not include this version.
  * Minor: additions only. Major: something a plugin could rely on changed.
  */
-export const PLUGIN_API_VERSION = '1.0.0';
+export const PLUGIN_API_VERSION = '1.1.0';
 
 export type { AppEnv, AppRouter, MenuEntry, ScheduledJobDef, QueueDef, QueueHandle, JobContext, JobSchedule, TrellisEvents, Knex, Clock, Logger };
 
@@ -79,6 +82,10 @@ export interface PluginContext<S extends Record<string, unknown> = Record<string
     emit<E extends EventName>(event: E, payload: TrellisEvents[E]): Promise<void>;
   };
   ui: { slot(name: string, render: SlotRenderer): void };
+  /** Since 1.1.0. Processing modules this plugin provides (how its services reach the upstream). */
+  processing: { register(module: ProcessingModule): void };
+  /** Since 1.1.0. Kinds of service this plugin sells (an item type with its feature switch). */
+  billing: { itemType(type: { id: string; name: string; needsParent?: boolean; position?: number }): void };
 }
 
 export interface PluginDefinition<S extends Record<string, unknown> = Record<string, unknown>> {

@@ -15,6 +15,7 @@ import type { QueueDef, QueueHandle, ScheduledJobDef, EnqueueOptions } from '../
 import { listTables } from '../db/knex.ts';
 import { migrateDownLastBatch, migrateUp } from '../db/migrate.ts';
 import { PLUGIN_API_VERSION, type ConfiguredPlugin, type PluginContext, type SlotRenderer } from './api.ts';
+import type { ProcessingModule } from '../processing/types.ts';
 import { PluginError, PluginErrorCodes as E, type PluginErrorCode, type PluginPhase } from './errors.ts';
 import { importPluginModule, normalizeEntries, type TrellisPluginConfig } from './config.ts';
 import type { SlotRegistry } from './slots.ts';
@@ -67,6 +68,10 @@ export interface HostDeps {
   views: ViewRenderer;
   slots: SlotRegistry;
   jobs: JobRegistrar;
+  /** The processing framework's module registry (modules plugins provide). */
+  processing: { module(name: string): ProcessingModule | undefined; registerModule(module: ProcessingModule): void };
+  /** Records a kind of service a plugin sells (idempotent; keeps the operator's feature switch). */
+  registerItemType(owner: string, type: { id: string; name: string; needsParent?: boolean; position?: number }): Promise<void>;
   /** Mounts a committed plugin router; the app wraps it with the gate and the plugin's error handler. */
   mount(area: MountArea, plugin: string, router: AppRouter): void;
 }
@@ -78,6 +83,8 @@ interface Buffer {
   queues: { def: QueueDef<unknown>; bind(real: QueueHandle<unknown>): void }[];
   listeners: { event: EventName; listener: (p: never) => unknown }[];
   slots: { name: string; render: SlotRenderer }[];
+  modules: ProcessingModule[];
+  itemTypes: { id: string; name: string; needsParent?: boolean; position?: number }[];
 }
 
 interface Candidate {
@@ -293,6 +300,7 @@ export class PluginHost {
       c.report.migrations = await this.#migrate(plugin);
       const buffer = await this.#register(plugin, settings);
       this.#commit(plugin, buffer, c.report);
+      for (const type of buffer.itemTypes) await this.deps.registerItemType(name, type);
       this.#plugins.set(name, plugin);
       this.#settings.set(name, settings);
       this.deps.log.info('plugin enabled', { plugin: name, version: plugin.meta.version });
@@ -350,7 +358,7 @@ export class PluginHost {
 
   async #register(plugin: ConfiguredPlugin, settings: Record<string, unknown>): Promise<Buffer> {
     const name = plugin.meta.name;
-    const buffer: Buffer = { routes: [], menu: [], scheduled: [], queues: [], listeners: [], slots: [] };
+    const buffer: Buffer = { routes: [], menu: [], scheduled: [], queues: [], listeners: [], slots: [], modules: [], itemTypes: [] };
     let sealed = false;
     // Anything a plugin calls after register settled (a late timer of a timed-out plugin) is dropped.
     const open = () => !sealed;
@@ -401,6 +409,8 @@ export class PluginHost {
         },
       },
       ui: { slot: (slotName, render) => void (open() && buffer.slots.push({ name: slotName, render })) },
+      processing: { register: (module) => void (open() && buffer.modules.push(module)) },
+      billing: { itemType: (type) => void (open() && buffer.itemTypes.push(type)) },
     };
 
     const timeoutMs = plugin.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS;
@@ -442,6 +452,13 @@ export class PluginHost {
     } catch (err) {
       throw new PluginError(name, 'commit', E.REGISTER, `Plugin '${name}' registers an invalid job: ${(err as Error).message}`, { cause: err });
     }
+    const moduleNames = b.modules.map((m) => m?.name);
+    const badModule = b.modules.find((m, i) => !m || typeof m.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(m.name) || moduleNames.indexOf(m.name) !== i || this.deps.processing.module(m.name));
+    if (b.modules.length && badModule !== undefined) {
+      throw new PluginError(name, 'commit', E.CONFLICT, `Plugin '${name}' registers processing module '${String(badModule?.name)}', which is invalid or already registered`);
+    }
+    const badType = b.itemTypes.find((t) => !t || !/^[a-z][a-z0-9_-]*$/.test(t.id) || !t.name);
+    if (badType !== undefined) throw new PluginError(name, 'commit', E.REGISTER, `Plugin '${name}' registers an invalid item type '${String(badType?.id)}' (lower-case id and a name)`);
     try {
       if (plugin.views) this.deps.views.loadNamespace(name, plugin.views);
     } catch (err) {
@@ -454,6 +471,7 @@ export class PluginHost {
     for (const q of b.queues) q.bind(this.deps.jobs.defineQueue(name, q.def));
     for (const l of b.listeners) this.deps.events.on(l.event, l.listener as never, name);
     for (const s of b.slots) this.deps.slots.add(s.name, name, s.render);
+    for (const m of b.modules) this.deps.processing.registerModule(m);
 
     report.routes = areas;
     report.menu = b.menu.length;

@@ -501,3 +501,35 @@ describe('a third-party plugin installed from npm', () => {
     expect(entry(app.plugins, 'trellis-plugin-not-installed')).toMatchObject({ state: 'failed', phase: 'import', code: E.IMPORT });
   });
 });
+
+describe('plugin API 1.1: processing modules and item types', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.destroy();
+    t = undefined;
+  });
+
+  it('registers a plugin processing module and its item type, and refuses a module name already taken', async () => {
+    const good = definePlugin({
+      meta: { name: 'upstream-x', version: '1.0.0', apiVersion: '^1.1.0' },
+      register(ctx) {
+        ctx.billing.itemType({ id: 'widget', name: 'Widgets' });
+        ctx.processing.register({ name: 'upstream-x', title: 'Upstream X', features: ['open'], open: async () => ({ externalId: 'x-1' }) });
+      },
+    });
+    const clash = definePlugin({
+      meta: { name: 'clash', version: '1.0.0', apiVersion: '^1.1.0' },
+      register(ctx) {
+        ctx.menu.add({ area: 'admin', section: 'services', id: 'c', label: 'Clash', href: '/' });
+        ctx.processing.register({ name: 'manual', title: 'Another manual', features: [] });
+      },
+    });
+    t = await createTestApp({ plugins: [good, clash] });
+    expect(t.services.processing.module('upstream-x')?.title).toBe('Upstream X');
+    expect(await t.services.db('core_item_types').where({ id: 'widget' }).first()).toMatchObject({ name: 'Widgets', owner: 'upstream-x', enabled: expect.anything() });
+    const report = t.plugins.find((p) => p.name === 'clash')!;
+    expect(report).toMatchObject({ state: 'failed', code: E.CONFLICT });
+    expect(t.services.menu.entries('clash')).toEqual([]);
+    expect(t.services.processing.module('manual')?.title).not.toBe('Another manual');
+  });
+});
