@@ -44,6 +44,7 @@ import { setupProcessing } from './processing/setup.ts';
 import { setupSupport } from './support/setup.ts';
 import { createBilling, registerBillingJobs } from './billing/setup.ts';
 import { setupPayments } from './billing/payments/setup.ts';
+import { setupBillingAdmin } from './billing/admin-routes.ts';
 import { registerItemType } from './billing/catalog/item-types.ts';
 
 /** core_settings key of the sandbox clock's offset in milliseconds. */
@@ -172,6 +173,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   setupProcessing(services);
   setupSupport(services);
   registerBillingJobs(services);
+  setupBillingAdmin(services);
   await setupPayments(app, services);
 
   const configDir = opts.configDir ?? path.dirname(config.configPath);

@@ -32,6 +32,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['parent_id']);
     t.index(['external_id']);
     t.index(['item_type', 'status']);
+    t.index(['expires_on', 'id']);
   });
 
   await knex.schema.createTable('core_service_addons', (t) => {
@@ -107,6 +108,8 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['client_id', 'total', 'id']);
     t.index(['status', 'due_on']);
     t.index(['entered_on', 'id']);
+    t.index(['due_on', 'id']);
+    t.index(['total', 'id']);
   });
 
   await knex.schema.createTable('core_invoice_lines', (t) => {

@@ -1,8 +1,28 @@
-// Billing admin pages (services, orders, invoices, payments).
+// Billing admin pages under /admin/billing: services, invoices, new order, billing settings.
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import type { MenuRegistry } from '../menu/menu.ts';
+import { requireRole } from '../http/guards.ts';
+import { BILLING_BASE, BILLING_EDIT_ROLES, SERVICE_VIEW_ROLES } from './admin/shared.ts';
+import { serviceRoutes } from './admin/services.ts';
+import { invoiceRoutes } from './admin/invoices.ts';
+import { orderRoutes } from './admin/order.ts';
+import { settingsRoutes } from './admin/settings.ts';
 
-export function billingAdminRoutes(_menu: MenuRegistry): Hono<AppEnv> {
-  return new Hono<AppEnv>();
+export { setupBillingAdmin } from './admin/setup.ts';
+
+export function billingAdminRoutes(menu: MenuRegistry): Hono<AppEnv> {
+  menu.add({ area: 'admin', section: 'billing', id: 'billing-services', label: 'Services', href: `${BILLING_BASE}/services`, order: 10, roles: SERVICE_VIEW_ROLES });
+  menu.add({ area: 'admin', section: 'billing', id: 'billing-invoices', label: 'Invoices', href: `${BILLING_BASE}/invoices`, order: 20, roles: BILLING_EDIT_ROLES });
+  menu.add({ area: 'admin', section: 'billing', id: 'billing-order', label: 'New order', href: `${BILLING_BASE}/order`, order: 30, roles: BILLING_EDIT_ROLES });
+  menu.add({ area: 'admin', section: 'billing', id: 'billing-settings', label: 'Billing settings', href: `${BILLING_BASE}/settings`, order: 70, roles: BILLING_EDIT_ROLES });
+
+  const r = new Hono<AppEnv>();
+  r.use('*', requireRole(...SERVICE_VIEW_ROLES));
+  r.get('/', (c) => c.redirect(`${BILLING_BASE}/services`, 303));
+  r.route('/services', serviceRoutes());
+  r.route('/invoices', invoiceRoutes());
+  r.route('/order', orderRoutes());
+  r.route('/settings', settingsRoutes());
+  return r;
 }
