@@ -34,6 +34,11 @@ export interface BillingDeps {
 
 export class BillingService {
   readonly onInvoicePaid: OnInvoicePaid;
+  /**
+   * Charges the stored card that pays for an invoice's services (set by the payments module when
+   * a gateway can charge stored cards). Resolves true when the invoice got paid.
+   */
+  autoCharge?: (invoiceId: number) => Promise<boolean>;
 
   constructor(readonly deps: BillingDeps) {
     this.onInvoicePaid = makeOnInvoicePaid({
@@ -145,7 +150,15 @@ export class BillingService {
             const invoice = (await getInvoice(trx, id))!;
             await this.notify(trx, { kind: 'invoice_created', clientId: invoice.client_id, data: this.invoiceData(invoice) });
           });
-          if (settings.autoRenewFromCredit) await this.tryPayFromCredit(id, count);
+          const paid = settings.autoRenewFromCredit && (await this.tryPayFromCredit(id, count));
+          if (!paid && this.autoCharge) {
+            try {
+              if (await this.autoCharge(id)) count?.('paidByStoredCard');
+            } catch (err) {
+              count?.('storedCardFailed');
+              this.deps.log.warn('auto-renew charge of a stored card failed', { invoiceId: id, err });
+            }
+          }
         }
       },
     });

@@ -5,7 +5,8 @@ import type { AppServices } from '../../services.ts';
 import { accountSectionData, billingAccountAdminRoutes, ACCOUNTS_BASE } from '../accounts/admin-routes.ts';
 import { paymentAdminRoutes, PAYMENTS_ADMIN_BASE } from './admin-routes.ts';
 import { paymentPublicRoutes } from './routes.ts';
-import { PaymentService } from './service.ts';
+import { PaymentService, PaymentServiceError } from './service.ts';
+import { accountPayingFor, defaultAccount } from '../accounts/store.ts';
 
 const registered = new WeakMap<AppServices, PaymentService>();
 
@@ -35,6 +36,7 @@ export async function setupPayments(app: Hono<AppEnv>, services: AppServices): P
     formActionOrigins: services.formActionOrigins,
   });
   registered.set(services, payments);
+  services.billing.autoCharge = (invoiceId) => autoChargeInvoice(services, payments, invoiceId);
 
   app.route('/payments', paymentPublicRoutes(payments));
   app.route(PAYMENTS_ADMIN_BASE, paymentAdminRoutes(payments));
@@ -49,4 +51,26 @@ export async function setupPayments(app: Hono<AppEnv>, services: AppServices): P
 
   await payments.refreshFormActionOrigins();
   return payments;
+}
+
+/**
+ * Renewal auto-charge: the card that pays for the invoice's service (seed 003: each billing account
+ * says which packages it pays for), else the client's default account, when it is a card that can be
+ * charged unattended (not protected by the client's pass-phrase, not expired).
+ */
+export async function autoChargeInvoice(services: AppServices, payments: PaymentService, invoiceId: number): Promise<boolean> {
+  const { db } = services;
+  const invoice = (await db('core_invoices').where({ id: invoiceId }).first('id', 'client_id', 'status')) as { id: number; client_id: number; status: string } | undefined;
+  if (!invoice || invoice.status !== 'unpaid') return false;
+  const line = (await db('core_invoice_lines').where({ invoice_id: invoiceId }).whereNotNull('service_id').first('service_id')) as { service_id: number } | undefined;
+  const account = (line ? await accountPayingFor(db, line.service_id) : undefined) ?? (await defaultAccount(db, invoice.client_id));
+  if (!account || account.type !== 'card' || account.client_id !== invoice.client_id) return false;
+  try {
+    const r = await payments.chargeStoredAccount({ clientId: invoice.client_id, accountId: account.id, invoiceIds: [invoiceId], actor: { type: 'system', label: 'auto-renew' } });
+    return r.outcome === 'approved';
+  } catch (err) {
+    // A pass-phrase-protected or expired card, or no gateway: the client pays by hand.
+    if (err instanceof PaymentServiceError) return false;
+    throw err;
+  }
 }
