@@ -17,6 +17,8 @@ Commands:
   plugins                            show which plugins started and why others did not
   jobs                               list background jobs with their last and next runs
   jobs:run <id>                      run one job now in this process and print the outcome
+  simulate test-gateway --secret S [--port 4010]
+                                     run the test payment gateway (a hosted payment page on loopback)
 
 Configuration comes from the environment (PORT, HOST, TRELLIS_DATA_DIR, DATABASE_URL, ...); see README.md.`;
 
@@ -100,6 +102,14 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${id}: ${run.status}${run.error ? `: ${run.error}` : ''}${run.counts && Object.keys(run.counts).length ? ` ${JSON.stringify(run.counts)}` : ''}\n`);
         return run.status === 'ok' ? 0 : 1;
       });
+    }
+    case 'simulate': {
+      const [what, ...args] = rest;
+      if (what !== 'test-gateway') throw new CliError(`Unknown simulator '${what ?? ''}'. Available: test-gateway`);
+      const { main: gatewayMain } = await import('../billing/payments/test-gateway/server.ts');
+      const gateway = await gatewayMain(args);
+      if (!gateway) return Number(process.exitCode ?? 2);
+      return new Promise<number>(() => {});
     }
     case 'help':
     case '--help':
