@@ -7,6 +7,10 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
     description: 'an admin page (session, layout, menu, 50-row table) on the full stack vs a node:http floor',
     load: async () => (await import('./http/index.ts')).httpBench,
   },
+  billing: {
+    description: 'renewal invoices for 100,000 due services: runRenewals vs raw better-sqlite3 prepared statements',
+    load: async () => (await import('./billing/index.ts')).billingBench,
+  },
 };
 
 function usage(): string {

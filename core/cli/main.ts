@@ -17,6 +17,8 @@ Commands:
   plugins                            show which plugins started and why others did not
   jobs                               list background jobs with their last and next runs
   jobs:run <id>                      run one job now in this process and print the outcome
+  demo:seed [--clients N]            fill an empty panel with demo data (catalog, staff, clients, 13 months of billing)
+  demo [--clients N]                 wipe and seed ./data-demo, then serve it in sandbox mode (npm run demo)
   simulate test-gateway --secret S [--port 4010]
                                      run the test payment gateway (a hosted payment page on loopback)
 
@@ -103,6 +105,10 @@ export async function main(argv: string[]): Promise<number> {
         return run.status === 'ok' ? 0 : 1;
       });
     }
+    case 'demo:seed':
+      return (await import('../demo/cli.ts')).demoSeedCommand(rest);
+    case 'demo':
+      return (await import('../demo/cli.ts')).demoCommand(rest);
     case 'simulate': {
       const [what, ...args] = rest;
       if (what !== 'test-gateway') throw new CliError(`Unknown simulator '${what ?? ''}'. Available: test-gateway`);
