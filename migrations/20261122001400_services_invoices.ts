@@ -26,7 +26,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('activated_at', 30).nullable();
     t.string('updated_at', 30).notNullable();
     t.index(['client_id', 'id']);
-    t.index(['status', 'expires_on']); // renewal and suspension runs
+    t.index(['status', 'expires_on']); // suspension runs
+    t.index(['status', 'id']); // renewal runs page through one status at a time
     t.index(['package_id']);
     t.index(['processing_server_id', 'status']);
     t.index(['parent_id']);

@@ -1,15 +1,11 @@
 // The billing bench at a small size: the full run and the floor write the same rows (the floor is
 // still the same work), every due service is billed once, and the re-runs bill nothing.
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyDb, envFor, setupBillingData, type BillingBenchData } from './setup.ts';
 import { compareDigests, digestOf, type RunResult } from './results.ts';
 import { runScript } from './index.ts';
-import { REPO_ROOT } from '../lib/child.ts';
-
-const PROPOSED = path.join(REPO_ROOT, 'bench/billing/proposed');
 
 const SERVICES = 1_200;
 let data: BillingBenchData;
@@ -57,16 +53,4 @@ describe('bench billing', () => {
     expect(full.digest.sha256).toBe(floor.digest.sha256);
   }, 120_000);
 
-  it('measures the proposed renewal run on the same rows as the floor', async () => {
-    const db = new Database(data.dbFile);
-    db.exec(fs.readFileSync(path.join(PROPOSED, 'services-status-id-index.sql'), 'utf8'));
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.close();
-    const proposed = await run('full', 'proposed', { BENCH_RENEWALS_MODULE: path.join(PROPOSED, 'renewals.ts') });
-    const floor = await run('floor', 'floor-2');
-    expect(proposed.result.label).toContain('renewals.ts');
-    expect(proposed.result.invoices).toBe(SERVICES);
-    expect(proposed.result.rerun).toMatchObject({ services: 0, invoices: 0 });
-    expect(compareDigests(proposed.digest, floor.digest)).toBeNull();
-  }, 120_000);
 });
