@@ -35,7 +35,14 @@ describe.each([
   /** Chooses an option; with JavaScript the form swaps itself in (htmx), without it "Continue" reloads the page. */
   async function choose(selector: string, value: string, button: string, ready: string): Promise<void> {
     if (js) {
-      const swapped = page.waitForResponse((r) => r.url().includes('/admin/billing/order') && r.request().headers()['hx-request'] === 'true');
+      const isSwap = (r: { url(): string; request(): { headers(): Record<string, string> } }) => r.url().includes('/admin/billing/order') && r.request().headers()['hx-request'] === 'true';
+      // htmx binds its change listener while the page settles; on a loaded CI machine the first
+      // change can come before that (seen once in CI). Fire the change again if no swap followed.
+      const swapped = page.waitForResponse(isSwap, { timeout: 4000 }).catch(async () => {
+        const again = page.waitForResponse(isSwap);
+        await page.locator(selector).dispatchEvent('change');
+        return again;
+      });
       await page.locator(selector).selectOption(value);
       await swapped;
       await page.locator(ready).waitFor();
