@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { dbEngine } from '../../core/db/knex.ts';
 import { insertBatched } from '../../core/db/batch.ts';
 import { setupBillingAdmin } from '../../core/billing/admin/setup.ts';
 import { AT } from './ledger-fixtures.ts';
+import { fullScans as sharedFullScans } from '../helpers/query-plans.ts';
 
 let t: TestApp;
 const captured = new Map<string, { sql: string; bindings: readonly unknown[] }>();
@@ -60,17 +60,10 @@ afterAll(async () => {
  * unfiltered page in primary-key order shows as "SCAN s" too, though it walks the rowid b-tree and
  * stops after the page (LIMIT): that one plan is let through.
  */
+/** As the shared check, but an unfiltered page walking the services' primary key with a LIMIT is fine. */
 async function fullScans(db: Knex, sql: string, bindings: readonly unknown[]): Promise<string[]> {
   const primaryKeyPage = !/\swhere\s/i.test(sql) && /order by `s`\.`id` (asc|desc)(, `s`\.`id` (asc|desc))? limit \?( offset \?)?$/i.test(sql);
-  if (dbEngine(db) === 'pg') {
-    return db.transaction(async (trx) => {
-      await trx.raw('set local enable_seqscan = off');
-      const res = await trx.raw(`explain ${sql.replace(/\$\d+/g, '?')}`, bindings as Knex.RawBinding[]);
-      return (res.rows as { 'QUERY PLAN': string }[]).flatMap((r) => /Seq Scan on (\w+)/.exec(r['QUERY PLAN'])?.[1] ?? []);
-    });
-  }
-  const rows = (await db.raw(`explain query plan ${sql}`, bindings as Knex.RawBinding[])) as { detail: string }[];
-  return rows.flatMap((r) => /^SCAN (\w+)(?: AS \w+)?$/.exec(r.detail)?.[1] ?? []).filter((table) => !(primaryKeyPage && table === 's'));
+  return (await sharedFullScans(db, sql, bindings)).filter((table) => !(primaryKeyPage && table === 's'));
 }
 
 describe('billing admin query plans', () => {

@@ -1,11 +1,10 @@
 // The client pages read through indexes: every query of the list (each sort, search, status filter) and the
 // client page is captured and EXPLAINed against thousands of clients, on SQLite and PostgreSQL alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from 'knex';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { dbEngine } from '../../core/db/knex.ts';
 import { insertBatched } from '../../core/db/batch.ts';
 import { searchTerms } from '../../core/billing/clients/store.ts';
+import { fullScans } from '../helpers/query-plans.ts';
 
 let t: TestApp;
 const captured = new Map<string, { sql: string; bindings: readonly unknown[] }>();
@@ -44,18 +43,6 @@ afterAll(async () => {
   await t.destroy();
 });
 
-/** Full scans of a table in the plan; index scans and covering-index counts are fine. */
-async function fullScans(db: Knex, sql: string, bindings: readonly unknown[]): Promise<string[]> {
-  if (dbEngine(db) === 'pg') {
-    return db.transaction(async (trx) => {
-      await trx.raw('set local enable_seqscan = off');
-      const res = await trx.raw(`explain ${sql.replace(/\$\d+/g, '?')}`, bindings as Knex.RawBinding[]);
-      return (res.rows as { 'QUERY PLAN': string }[]).flatMap((r) => /Seq Scan on (\w+)/.exec(r['QUERY PLAN'])?.[1] ?? []);
-    });
-  }
-  const rows = (await db.raw(`explain query plan ${sql}`, bindings as Knex.RawBinding[])) as { detail: string }[];
-  return rows.flatMap((r) => /^SCAN (\w+)(?: AS \w+)?$/.exec(r.detail)?.[1] ?? []);
-}
 
 describe('client page query plans', () => {
   it('serve the list in every sort order, searched and filtered, and the client page from an index', async () => {

@@ -1,12 +1,12 @@
 // No accidental full scans: every query that list pages and jobs run is captured and EXPLAINed.
 // A missing index once made a measured bill run 450× slower; this catches it before an operator does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from 'knex';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import hello from '../../plugins/hello/index.ts';
 import { dbEngine } from '../../core/db/knex.ts';
 import { explainableJobQueries } from '../../core/jobs/index.ts';
 import { insertBatched } from '../../core/db/batch.ts';
+import { fullScans } from '../helpers/query-plans.ts';
 
 let t: TestApp;
 const captured = new Map<string, { sql: string; bindings: readonly unknown[] }>();
@@ -34,19 +34,6 @@ afterAll(async () => {
 
 const SMALL_TABLES = new Set(['core_settings', 'core_jobs']); // a handful of rows by nature
 
-/** Full scans of a table in the plan, as "table" names; index scans and covering-index counts are fine. */
-async function fullScans(db: Knex, sql: string, bindings: readonly unknown[]): Promise<string[]> {
-  if (dbEngine(db) === 'pg') {
-    return db.transaction(async (trx) => {
-      await trx.raw('set local enable_seqscan = off');
-      const res = await trx.raw(`explain ${sql.replace(/\$\d+/g, '?')}`, bindings as Knex.RawBinding[]);
-      const lines = (res.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']);
-      return lines.flatMap((l) => /Seq Scan on (\w+)/.exec(l)?.[1] ?? []);
-    });
-  }
-  const rows = (await db.raw(`explain query plan ${sql}`, bindings as Knex.RawBinding[])) as { detail: string }[];
-  return rows.flatMap((r) => (/^SCAN (\w+)(?: AS \w+)?$/.exec(r.detail)?.[1] ?? []));
-}
 
 describe('query plans', () => {
   it('serve every list page, in every sort order, from an index', async () => {

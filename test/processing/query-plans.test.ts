@@ -1,13 +1,12 @@
 // Every query of the processing and support pages, the runner and the ordering helpers is served by an index.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from 'knex';
 import type { TestApp } from '../helpers/app.ts';
-import { dbEngine } from '../../core/db/knex.ts';
 import { insertBatched } from '../../core/db/batch.ts';
 import { explainableProcessingQueries } from '../../core/processing/operations.ts';
 import { chooseServer } from '../../core/processing/servers.ts';
 import { ticketForClient, ticketsForClient } from '../../core/support/tickets.ts';
 import { ADMIN_EMAIL, insertClient, insertPackage, insertServer, processingApp } from './fixtures.ts';
+import { fullScans } from '../helpers/query-plans.ts';
 
 let t: TestApp;
 let serverId: number;
@@ -41,17 +40,6 @@ afterAll(async () => {
   await t.destroy();
 });
 
-async function fullScans(db: Knex, sql: string, bindings: readonly unknown[]): Promise<string[]> {
-  if (dbEngine(db) === 'pg') {
-    return db.transaction(async (trx) => {
-      await trx.raw('set local enable_seqscan = off');
-      const res = await trx.raw(`explain ${sql.replace(/\$\d+/g, '?')}`, bindings as Knex.RawBinding[]);
-      return (res.rows as { 'QUERY PLAN': string }[]).flatMap((r) => /Seq Scan on (\w+)/.exec(r['QUERY PLAN'])?.[1] ?? []);
-    });
-  }
-  const rows = (await db.raw(`explain query plan ${sql}`, bindings as Knex.RawBinding[])) as { detail: string }[];
-  return rows.flatMap((r) => /^SCAN (\w+)(?: AS \w+)?$/.exec(r.detail)?.[1] ?? []);
-}
 
 const MINE = /core_(processing_servers|service_operations|tickets|ticket_messages|departments|services|package_servers)\b/;
 
