@@ -1,8 +1,8 @@
 // A server under load runs in its own process: spawn it, wait for the line that says it listens, stop it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitForExit } from '../../test/helpers/process.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -13,29 +13,7 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 /**
  * Starts `node [nodeArgs] --import tsx <script>` from the repository root and resolves once stderr
@@ -58,9 +36,9 @@ export async function startChild(opts: { name: string; script: string; env: Node
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    if (!(await exited(child, 10_000))) {
+    if (!(await waitForExit(child, 10_000))) {
       child.kill('SIGKILL');
-      await exited(child, 5_000);
+      await waitForExit(child, 5_000);
     }
   };
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -91,3 +69,5 @@ export async function startChild(opts: { name: string; script: string; env: Node
     throw err;
   }
 }
+
+export { freePort };

@@ -1,5 +1,4 @@
 // A real panel on a loopback port (createTestApp served by @hono/node-server) and the test gateway beside it.
-import net from 'node:net';
 import type { Knex } from 'knex';
 import * as cheerio from 'cheerio';
 import { serve } from '@hono/node-server';
@@ -9,22 +8,10 @@ import { paymentsOf, setupPayments } from '../../core/billing/payments/setup.ts'
 import type { PaymentService } from '../../core/billing/payments/service.ts';
 import { saveTestGatewaySettings } from '../../core/billing/payments/settings.ts';
 import { startTestGateway, type TestGateway } from '../../core/billing/payments/test-gateway/server.ts';
+import { freePort } from '../helpers/process.ts';
 
 export const GATEWAY_SECRET = 'test-gateway-shared-secret-0123456789';
 
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface LivePanel {
   t: TestApp;
