@@ -15,6 +15,7 @@ import { getInvoice, type InvoiceRow } from './invoices/store.ts';
 import { sendNotice, type NoticeKind } from './notifications.ts';
 import { runRenewals } from './automation/renewals.ts';
 import { runInvoiceCancellations, runReminders, runSuspensions, runTerminations, type DunningDeps } from './automation/dunning.ts';
+import { runExpiredTerminations, runExpiries } from './automation/expiry.ts';
 import { transitionService } from './services/transition.ts';
 import { getCatalogSettings } from './catalog/taxes.ts';
 import { placeOrder, type OrderInput, type PlacedOrder } from './orders/place-order.ts';
@@ -185,6 +186,8 @@ export class BillingService {
     await runReminders(d);
     await runSuspensions(d);
     await runTerminations(d);
+    await runExpiries(d);
+    await runExpiredTerminations(d);
     await runInvoiceCancellations(d);
   }
 }

@@ -213,9 +213,10 @@ function changesOf(payload: Record<string, unknown>): Record<string, unknown> {
   return c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
 }
 
+/** A suspension is by staff unless the caller says why: non-payment, the client's request, or a period that ran out (expired). */
 function suspendTarget(payload: Record<string, unknown>): ServiceStatus {
   const s = payload.status;
-  return typeof s === 'string' && (SUSPENDED as readonly string[]).includes(s) ? (s as ServiceStatus) : 'suspended_staff';
+  return typeof s === 'string' && ([...SUSPENDED, 'expired'] as readonly string[]).includes(s) ? (s as ServiceStatus) : 'suspended_staff';
 }
 
 /** Only presets and enumerations of the right shape are kept from what a module returns. */

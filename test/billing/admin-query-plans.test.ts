@@ -101,3 +101,24 @@ describe('billing admin query plans', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('billing automation query plans', () => {
+  it('renewal, dunning and expiry runs read through indexes', async () => {
+    // The seeded invoices took numbers without the counter; the run continues after them.
+    await t.services.db('core_counters').where({ name: 'invoice' }).update({ value: SERVICES });
+    captured.clear();
+    const counts: Record<string, number> = {};
+    const count = (name: string, by = 1) => void (counts[name] = (counts[name] ?? 0) + by);
+    await t.services.billing.runRenewals(count);
+    await t.services.billing.runDunning(count);
+    // The runs did real work, so the plans were made for it.
+    expect(counts.invoices).toBeGreaterThan(0);
+    expect(captured.size).toBeGreaterThan(8);
+    const offenders: string[] = [];
+    for (const { sql, bindings } of captured.values()) {
+      const scans = (await sharedFullScans(t.services.db, sql, bindings)).filter((tbl) => !SMALL_TABLES.has(tbl));
+      if (scans.length) offenders.push(`${scans.join(',')}: ${sql}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});

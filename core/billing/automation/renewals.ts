@@ -16,6 +16,7 @@ import { computeTotals } from '../invoices/totals.ts';
 import { addDays, describePeriod, periodEnd, type PeriodKind } from '../services/periods.ts';
 import { SUSPENDED, type ServiceStatus } from '../services/status.ts';
 import type { BillingSettings } from '../settings.ts';
+import { convertDueTrials } from './trials.ts';
 
 export interface RenewalDeps {
   db: Knex;
@@ -69,7 +70,8 @@ export function dueServicesQuery(db: Knex, input: { status: string; horizon: str
     .where('s.status', input.status)
     .andWhere('s.expires_on', '<=', input.horizon)
     .andWhere('s.auto_renew', true)
-    .andWhere('s.period_kind', '<>', 'lifetime')
+    // Lifetime services never renew; trials renew only once convertDueTrials moved them to a paid period.
+    .whereNotIn('s.period_kind', ['lifetime', 'trial'])
     .andWhere('s.id', '>', input.afterId)
     .whereNotExists(db('core_service_billing_periods as b').whereRaw('b.service_id = s.id and b.period_start = s.expires_on').select(db.raw('1')))
     .orderBy('s.id')
@@ -84,6 +86,8 @@ export async function runRenewals(deps: RenewalDeps): Promise<{ invoices: number
   const today = at.slice(0, 10);
   const horizon = addDays(today, settings.renewalLeadDays);
   const statuses: ServiceStatus[] = ['active', ...(settings.invoiceSuspended ? SUSPENDED : [])];
+  const converted = await convertDueTrials(db, { horizon, at });
+  deps.count?.('trialsConverted', converted);
   let invoices = 0;
   let scanned = 0;
   for (const status of statuses) {

@@ -103,11 +103,23 @@ describe('payments', () => {
     expect((await refund()).created).toBe(true);
     expect((await refund()).created).toBe(false);
     expect(await balanceOf(c)).toBe(400);
-    expect((await getInvoice(t.db, inv.id))!.amount_paid).toBe(600);
+    // A partial refund leaves the invoice paid, with what was paid intact and the refund beside it.
+    expect(await getInvoice(t.db, inv.id)).toMatchObject({ status: 'paid', amount_paid: 1000, amount_refunded: 400 });
     await expect(t.db.transaction((trx) => refundPayment(trx, { transactionId, amount: 601, key: 'form-token-2', at: AT }))).rejects.toMatchObject({ code: 'refund_too_large' });
     await t.db.transaction((trx) => refundPayment(trx, { transactionId, amount: 600, key: 'form-token-3', at: AT }));
-    expect((await getInvoice(t.db, inv.id))!.status).toBe('refunded');
+    expect(await getInvoice(t.db, inv.id)).toMatchObject({ status: 'refunded', amount_paid: 1000, amount_refunded: 1000 });
     expect(await balanceOf(c)).toBe(1000);
+  });
+
+  it('refunds against an invoice only what the invoice kept, not the overpayment already in credit', async () => {
+    const c = await insertClient(t.db);
+    const inv = await invoice(c, 1000);
+    const { transactionId } = await t.db.transaction((trx) => recordPayment(trx, { invoiceId: inv.id, amount: 1500, currency: 'USD', gateway: 'test', externalId: 'over', method: 'Card', at: AT }, onPaid));
+    expect(await balanceOf(c)).toBe(500);
+    await expect(t.db.transaction((trx) => refundPayment(trx, { transactionId, amount: 1001, key: 'k1', at: AT }))).rejects.toMatchObject({ code: 'refund_too_large' });
+    await t.db.transaction((trx) => refundPayment(trx, { transactionId, amount: 1000, key: 'k2', at: AT }));
+    expect(await balanceOf(c)).toBe(1500);
+    expect(await getInvoice(t.db, inv.id)).toMatchObject({ status: 'refunded', amount_refunded: 1000 });
   });
 
   it('cancel only an invoice that has received nothing', async () => {

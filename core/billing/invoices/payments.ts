@@ -141,10 +141,16 @@ export async function refundPayment(trx: Knex.Transaction, input: { transactionI
   if (-Number(refunded ?? 0) > original.amount) throw new PaymentError('The refunds would exceed the payment', 'refund_too_large');
   if (original.invoice_id !== null) {
     const invoice = (await getInvoice(trx, original.invoice_id))!;
-    const amountPaid = Math.max(0, invoice.amount_paid - input.amount);
+    const paid = Number(invoice.amount_paid);
+    const already = Number(invoice.amount_refunded);
+    // What went on to the credit balance as an overpayment is there already: only the part the invoice kept is refundable here.
+    if (already + input.amount > paid) {
+      throw new PaymentError(`At most ${paid - already} can be refunded against invoice ${invoice.number}; the rest of the payment is in the credit balance already`, 'refund_too_large');
+    }
+    const fully = already + input.amount === paid;
     await trx('core_invoices')
-      .where({ id: invoice.id })
-      .update({ amount_paid: amountPaid, status: amountPaid === 0 && invoice.status === 'paid' ? 'refunded' : invoice.status, closed_at: amountPaid === 0 ? input.at : invoice.closed_at, updated_at: input.at });
+      .where({ id: invoice.id, amount_refunded: invoice.amount_refunded })
+      .update({ amount_refunded: already + input.amount, status: fully && invoice.status === 'paid' ? 'refunded' : invoice.status, closed_at: fully ? input.at : invoice.closed_at, updated_at: input.at });
   }
   const balance = await changeBalance(trx, { clientId: original.client_id, amount: input.amount, currency: original.currency, kind: 'refund', at: input.at, invoiceId: original.invoice_id, transactionId: refund.id, note: input.reason ?? 'Refund', actor: input.actor });
   if (balance === null) throw new PaymentError(`The refund cannot go to the credit balance of the client (kept in another currency than ${original.currency})`, 'currency');

@@ -18,6 +18,8 @@ export interface InvoiceRow {
   tax: number;
   total: number;
   amount_paid: number;
+  /** Refunded out of amount_paid; amount_paid itself never goes down, so paid means amount_paid >= total. */
+  amount_refunded: number;
   entered_on: string;
   due_on: string;
   paid_at: string | null;

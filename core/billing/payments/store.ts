@@ -92,8 +92,12 @@ export async function getTransaction(db: Q, id: number): Promise<TransactionRow 
 }
 
 /** What is left to refund of a payment: its amount less the refunds already made (refund rows are negative). */
-export async function refundableAmount(db: Q, tx: Pick<TransactionRow, 'id' | 'amount' | 'status'>): Promise<number> {
+export async function refundableAmount(db: Q, tx: Pick<TransactionRow, 'id' | 'amount' | 'status' | 'invoice_id'>): Promise<number> {
   if (tx.status !== 'approved' || Number(tx.amount) <= 0) return 0;
   const [{ refunded }] = (await db('core_transactions').where({ refund_of: tx.id }).sum({ refunded: 'amount' })) as [{ refunded: number | string | null }];
-  return Math.max(0, Number(tx.amount) + Number(refunded ?? 0));
+  const left = Math.max(0, Number(tx.amount) + Number(refunded ?? 0));
+  if (tx.invoice_id === null) return left;
+  // An overpayment went to the credit balance already; only what the invoice kept can be refunded against it.
+  const inv = (await db('core_invoices').where({ id: tx.invoice_id }).first('amount_paid', 'amount_refunded')) as { amount_paid: number | string; amount_refunded: number | string } | undefined;
+  return inv ? Math.min(left, Math.max(0, Number(inv.amount_paid) - Number(inv.amount_refunded))) : left;
 }
