@@ -10,7 +10,7 @@ import { requireRole } from '../../http/guards.ts';
 import { iso } from '../../db/time.ts';
 import { countryName } from '../../i18n/countries.ts';
 import { getInvoice, invoiceLines, type InvoiceRow, type InvoiceStatus } from '../invoices/store.ts';
-import { PaymentError } from '../invoices/payments.ts';
+import { markInCollections, PaymentError } from '../invoices/payments.ts';
 import { getPrimaryContact } from '../clients/index.ts';
 import { PAYMENTS_ADMIN_BASE } from '../payments/index.ts';
 import { getInvoiceHeader } from './settings.ts';
@@ -27,7 +27,7 @@ import {
   moneyFormatter,
   staffActor,
 } from './shared.ts';
-import { invoiceListQuery, markInCollections, namesForInvoices, transactionsOfInvoice, type InvoiceListRow, type TransactionView } from './store.ts';
+import { invoiceListQuery, namesForInvoices, transactionsOfInvoice, type InvoiceListRow, type TransactionView } from './store.ts';
 
 const BASE = `${BILLING_BASE}/invoices`;
 const STATUSES: InvoiceStatus[] = ['draft', 'unpaid', 'paid', 'cancelled', 'refunded', 'collections'];

@@ -39,10 +39,10 @@ import {
   serviceAddons,
   serviceHistory,
   serviceListQuery,
-  updateServiceField,
   type ServiceListRow,
   type ServiceRow,
 } from './store.ts';
+import { updateServiceField } from '../services/terms.ts';
 
 const BASE = `${BILLING_BASE}/services`;
 

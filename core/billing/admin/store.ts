@@ -4,7 +4,6 @@
 import type { Knex } from 'knex';
 import type { InvoiceRow, TransactionRow } from '../invoices/store.ts';
 import type { ServiceStatus } from '../services/status.ts';
-import type { Actor } from '../services/transition.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -169,24 +168,6 @@ export async function openOperations(db: Q, serviceId: number): Promise<{ id: nu
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
-/**
- * A change of a service field staff make (auto-renew, expiry date), with a line in the service's
- * history so the page shows who did it and why. The status is untouched: the line names the
- * current status on both sides. Returns false if the service is gone.
- */
-export async function updateServiceField(
-  trx: Knex.Transaction,
-  input: { serviceId: number; fields: { auto_renew?: boolean; expires_on?: string | null }; actor: Actor; reason: string; at: string },
-): Promise<boolean> {
-  const row = (await trx('core_services').where({ id: input.serviceId }).first('status')) as { status: string } | undefined;
-  if (!row) return false;
-  await trx('core_services').where({ id: input.serviceId }).update({ ...input.fields, updated_at: input.at });
-  await trx('core_service_history').insert({
-    service_id: input.serviceId, at: input.at, from_status: row.status, to_status: row.status, actor_type: input.actor.type, actor_id: input.actor.id ?? null, actor_label: input.actor.label ?? '', reason: input.reason.slice(0, 500),
-  });
-  return true;
-}
-
 export type InvoiceListRow = Pick<InvoiceRow, 'id' | 'number' | 'client_id' | 'kind' | 'status' | 'currency' | 'total' | 'amount_paid' | 'entered_on' | 'due_on'> & { client_label?: string };
 
 /** The invoice list, filtered, unsorted: (client_id, …) and (status, due_on) indexes serve the filters. */
@@ -229,11 +210,6 @@ async function withRefunds(db: Q, rows: TransactionRow[]): Promise<TransactionVi
     }
     return { ...r, id: Number(r.id), amount, refunded, refundable: r.status === 'approved' && amount > 0 ? Math.max(0, amount - refunded) : 0, reference };
   });
-}
-
-/** Marks an unpaid invoice "in collections" (dunning keeps treating it as payable). Returns false if it was not unpaid. */
-export async function markInCollections(trx: Knex.Transaction, invoiceId: number, at: string): Promise<boolean> {
-  return (await trx('core_invoices').where({ id: invoiceId, status: 'unpaid' }).update({ status: 'collections', updated_at: at })) === 1;
 }
 
 export interface ClientSummary {

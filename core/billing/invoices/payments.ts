@@ -165,3 +165,8 @@ export async function cancelInvoice(trx: Knex.Transaction, input: { invoiceId: n
     .update({ status: 'cancelled', closed_at: input.at, updated_at: input.at });
   return changed === 1;
 }
+
+/** Marks an unpaid invoice "in collections" (dunning keeps treating it as payable). Returns false if it was not unpaid. */
+export async function markInCollections(trx: Knex.Transaction, invoiceId: number, at: string): Promise<boolean> {
+  return (await trx('core_invoices').where({ id: invoiceId, status: 'unpaid' }).update({ status: 'collections', updated_at: at })) === 1;
+}
