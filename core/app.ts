@@ -115,7 +115,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     processing: { module: (name) => processing.module(name), registerModule: (m) => processing.registerModule(m) },
     registerItemType: (owner, type) => registerItemType(db, { ...type, owner }),
   });
-  const tickets = new TicketService({ db, clock, log, mail });
+  const tickets = new TicketService({ db, clock, log, mail, events });
   const processing = new ProcessingService({ db, clock, log, secrets, jobs, audit, events, tickets });
   const base = {
     config, db, clock, log, secrets, events, menu, views, mail, audit, settings, jobs, slots,

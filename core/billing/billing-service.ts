@@ -14,6 +14,8 @@ import { cancelInvoice, payFromCredit, recordPayment, refundPayment, type OnInvo
 import { getInvoice, type InvoiceRow } from './invoices/store.ts';
 import { sendNotice, type NoticeKind } from './notifications.ts';
 import { runRenewals } from './automation/renewals.ts';
+import { afterCommit } from '../db/after-commit.ts';
+import type { EventBus } from '../events/bus.ts';
 import { runInvoiceCancellations, runReminders, runSuspensions, runTerminations, type DunningDeps } from './automation/dunning.ts';
 import { runExpiredTerminations, runExpiries } from './automation/expiry.ts';
 import { transitionService } from './services/transition.ts';
@@ -27,6 +29,8 @@ export interface BillingDeps {
   mail: Mailer;
   settings: SettingsStore;
   audit: AuditLog;
+  /** Absent in unit tests that build the service alone. */
+  events?: EventBus;
   ops: OperationQueue;
   publicUrl: string;
   /** Picks the processing server for a new service (processing framework). */
@@ -42,12 +46,20 @@ export class BillingService {
   autoCharge?: (invoiceId: number) => Promise<boolean>;
 
   constructor(readonly deps: BillingDeps) {
-    this.onInvoicePaid = makeOnInvoicePaid({
+    const fulfil = makeOnInvoicePaid({
       ops: deps.ops,
       notify: async (trx, kind, invoice) => {
         await this.notify(trx, { kind, clientId: invoice.client_id, data: this.invoiceData(invoice) });
       },
     });
+    this.onInvoicePaid = async (trx, invoice, at) => {
+      await fulfil(trx, invoice, at);
+      const events = deps.events;
+      if (events) {
+        const payload = { invoiceId: invoice.id, clientId: invoice.client_id, number: invoice.number, total: Number(invoice.total), currency: invoice.currency };
+        afterCommit(trx, async () => void (await events.emit('invoice.paid', payload)), (err) => deps.log.error('invoice.paid listeners failed', { err }));
+      }
+    };
   }
 
   now(): string {

@@ -12,6 +12,7 @@ export function createBilling(s: Omit<AppServices, 'billing'>): BillingService {
     mail: s.mail,
     settings: s.settings,
     audit: s.audit,
+    events: s.events,
     publicUrl: s.config.publicUrl,
     ops: { enqueue: (trx: Knex.Transaction, input) => s.processing.enqueue(trx, input) },
     chooseServer: async (trx, input) => (await chooseServer(trx, input))?.id ?? null,

@@ -10,6 +10,12 @@ export interface TrellisEvents {
   'user.logout': { userId: number };
   'plugin.booted': { name: string; state: 'enabled' | 'failed' };
   'job.failed': { jobId: string; error: string };
+  /** Since 1.2.0. After the payment that made an invoice paid has committed. */
+  'invoice.paid': { invoiceId: number; clientId: number; number: string; total: number; currency: string };
+  /** Since 1.2.0. A processing operation finished (done), gave up (failed) or now waits for staff (manual). */
+  'service.operation': { operationId: number; serviceId: number; op: string; status: 'done' | 'failed' | 'manual'; error?: string };
+  /** Since 1.2.0. A ticket was opened by a client, staff or the system (processing errors, balance alerts). */
+  'ticket.opened': { ticketId: number; departmentId: number | null; clientId: number | null; origin: string; subject: string };
 }
 
 export type EventName = keyof TrellisEvents & string;

@@ -20,7 +20,7 @@ export { ProcessingError } from '../processing/types.ts';
  * the host refuses a plugin whose range does not include this version.
  * Minor: additions only. Major: something a plugin could rely on changed.
  */
-export const PLUGIN_API_VERSION = '1.1.0';
+export const PLUGIN_API_VERSION = '1.2.0';
 
 export type { AppEnv, AppRouter, MenuEntry, ScheduledJobDef, QueueDef, QueueHandle, JobContext, JobSchedule, TrellisEvents, Knex, Clock, Logger };
 

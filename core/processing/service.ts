@@ -6,7 +6,7 @@ import type { SecretBox } from '../secrets/crypto.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import { backoffMs } from '../jobs/index.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import type { EventBus } from '../events/bus.ts';
+import type { EventBus, TrellisEvents } from '../events/bus.ts';
 import type { TicketService } from '../support/tickets.ts';
 import { iso } from '../db/time.ts';
 import { dbEngine } from '../db/knex.ts';
@@ -437,6 +437,9 @@ export class ProcessingService implements ModuleLookup {
     const label = OPERATION_LABELS[op.op] ?? op.op;
     const settle = async (s: Settlement) => {
       if (!(await this.#settle(op, server, payload, s))) return;
+      if (s.kind === 'done' || s.kind === 'failed' || s.kind === 'manual') {
+        await this.#announce({ operationId: op.id, serviceId: op.service_id, op: op.op, status: s.kind, ...(s.kind === 'failed' ? { error: s.error } : {}) });
+      }
       if (s.kind === 'done') summary.done++;
       else if (s.kind === 'failed') summary.failed++;
       else if (s.kind === 'retry') summary.retried++;
@@ -693,5 +696,15 @@ export class ProcessingService implements ModuleLookup {
       if (serviceNote) await trx(OPERATIONS).where({ id: view.id }).update({ result: JSON.stringify({ ...result, serviceNote }) });
       await this.deps.audit.record({ actor: { type: 'staff', id: actor.id, label: actor.label }, action: 'processing.operation_completed', target: `operation:${view.id}`, ip: actor.ip ?? null, details: { service: view.service_id, op: view.op, ...outcome } }, trx);
     });
+    await this.#announce({ operationId: view.id, serviceId: view.service_id, op: view.op, status: 'done' });
+  }
+
+  /** Listener failures are the listeners' business: the operation is settled already. */
+  async #announce(payload: TrellisEvents['service.operation']): Promise<void> {
+    try {
+      await this.deps.events.emit('service.operation', payload);
+    } catch (err) {
+      this.deps.log.error('service.operation listeners failed', { err });
+    }
   }
 }

@@ -1,5 +1,7 @@
 // TicketService: support tickets opened by clients, staff or the system, with replies and staff-only notes.
 import type { Knex } from 'knex';
+import { afterCommit } from '../db/after-commit.ts';
+import type { EventBus, TrellisEvents } from '../events/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -10,6 +12,8 @@ export interface TicketDeps {
   clock: Clock;
   log: Logger;
   mail: Mailer;
+  /** Absent in unit tests that build the service alone. */
+  events?: EventBus;
 }
 
 export const TICKET_STATUSES = ['open', 'answered', 'customer_reply', 'closed'] as const;
@@ -247,6 +251,7 @@ export class TicketService {
       const id = idOf(row);
       await this.#insertMessage(q, id, input.author, input.body, false, now);
       await this.#notifyDepartment(q, id, `A new ticket was opened by ${input.author.label || input.author.type}`, input.body);
+      this.#announce(q, { ticketId: id, departmentId: input.departmentId, clientId: input.clientId ?? null, origin: input.author.type, subject: input.subject });
       return id;
     };
     return trx ? run(trx) : this.deps.db.transaction(run);
@@ -286,9 +291,17 @@ export class TicketService {
       const id = idOf(rows[0]);
       await this.#insertMessage(q, id, { type: 'system', label: 'Trellis' }, input.body, false, now);
       await this.#notifyDepartment(q, id, 'Trellis opened a ticket', input.body);
+      this.#announce(q, { ticketId: id, departmentId: input.departmentId, clientId: input.clientId ?? null, origin: 'system', subject: input.subject });
       return { id, created: true };
     };
     return trx ? run(trx) : this.deps.db.transaction(run);
+  }
+
+  /** Tells listeners about a new ticket once the transaction that opened it has committed. */
+  #announce(trx: Knex.Transaction, payload: TrellisEvents['ticket.opened']): void {
+    const events = this.deps.events;
+    if (!events) return;
+    afterCommit(trx, async () => void (await events.emit('ticket.opened', payload)), (err) => this.deps.log.error('ticket.opened listeners failed', { err }));
   }
 
   /**
