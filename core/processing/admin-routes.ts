@@ -71,16 +71,23 @@ function serverValues(s: ProcessingServer): FormValues {
   };
 }
 
+const mayAct = (c: Context<AppEnv>) => ['admin', 'support'].includes(c.var.user?.role ?? '');
+
 export function processingAdminRoutes(menu: MenuRegistry): Hono<AppEnv> {
-  menu.add({ area: 'admin', section: 'processing', id: 'processing-operations', label: 'Operations', href: '/admin/processing/operations', order: 10, roles: ['admin', 'support'] });
+  menu.add({ area: 'admin', section: 'processing', id: 'processing-operations', label: 'Operations', href: '/admin/processing/operations', order: 10, roles: ['admin', 'support', 'billing'] });
   menu.add({ area: 'admin', section: 'processing', id: 'processing-servers', label: 'Processing servers', href: '/admin/processing/servers', order: 20, roles: ['admin'] });
 
   const r = new Hono<AppEnv>();
-  // Servers hold upstream credentials: administrators only. Operations: administrators and support.
+  // Servers hold upstream credentials: administrators only. Operations: administrators and support
+  // act on them; billing staff may read them (why is a paid service not active yet?) but not act.
   r.use('/servers', requireRole('admin'));
   r.use('/servers/*', requireRole('admin'));
-  r.use('/operations', requireRole('admin', 'support'));
-  r.use('/operations/*', requireRole('admin', 'support'));
+  const operationsGuard = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const roles = c.req.method === 'GET' || c.req.method === 'HEAD' ? ['admin', 'support', 'billing'] : ['admin', 'support'];
+    return requireRole(...roles)(c, next);
+  };
+  r.use('/operations', operationsGuard);
+  r.use('/operations/*', operationsGuard);
 
   r.get('/', (c) => c.redirect('/admin/processing/operations', 303));
 
@@ -326,8 +333,8 @@ export function processingAdminRoutes(menu: MenuRegistry): Hono<AppEnv> {
         waiting: op.status === 'manual' ? String(parseJson(op.result).waiting ?? '') : '',
         ticket,
         fields,
-        canRestart: op.status === 'failed' || op.status === 'manual',
-        canComplete: op.status === 'failed' || op.status === 'manual',
+        canRestart: mayAct(c) && (op.status === 'failed' || op.status === 'manual'),
+        canComplete: mayAct(c) && (op.status === 'failed' || op.status === 'manual'),
         isAdmin: c.var.user?.role === 'admin',
         values,
         errors,

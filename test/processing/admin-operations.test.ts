@@ -125,3 +125,19 @@ describe('Restart operation', () => {
     expect((await admin.post('/admin/processing/operations/99999/restart')).status).toBe(404);
   });
 });
+
+describe('billing staff', () => {
+  it('read operations (why a paid service is not active yet) but cannot restart or complete them', async () => {
+    await t.createUser('staff', 'billing@example.test', { role: 'billing' });
+    const billing = t.agent();
+    await billing.login('staff', 'billing@example.test');
+    const list = await billing.get('/admin/processing/operations');
+    expect(list.status).toBe(200);
+    const page = await billing.get(`/admin/processing/operations/${ids.failed}`);
+    expect(page.status).toBe(200);
+    expect(page.$('form[action$="/restart"], form[action$="/complete"]')).toHaveLength(0);
+    expect((await billing.post(`/admin/processing/operations/${ids.failed}/restart`)).status).toBe(403);
+    expect((await billing.post(`/admin/processing/operations/${ids.manual}/complete`, { dsmId: '1' })).status).toBe(403);
+    expect((await billing.get('/admin/processing/servers')).status).toBe(403);
+  });
+});
