@@ -290,16 +290,17 @@ export async function validateServer(db: Q, modules: ModuleLookup, form: ServerF
   }
 
   if (itemType && !errors.url) {
-    // Seed 002: a single server cannot process different types of services.
-    const clashQ = db('core_processing_servers as s')
-      .leftJoin('core_item_types as it', 'it.id', 's.item_type')
-      .where({ 's.url': url, 's.username': form.username })
-      .whereNot('s.item_type', itemType.id)
-      .first('s.name', 'it.name as type_name');
-    if (existingId !== undefined) clashQ.whereNot('s.id', existingId);
-    const clash = (await clashQ) as { name: string; type_name: string | null } | undefined;
+    // Seed 002: a single server cannot process different types of services, so a DSmanager that
+    // provides dedicated servers and colocation is added twice, once per type, with the same URL
+    // and login. The same login twice for the same type is a duplicate: its services would be
+    // split between two entries that are one upstream account.
+    const clashQ = db('core_processing_servers')
+      .where({ url, username: form.username, item_type: itemType.id })
+      .first('name');
+    if (existingId !== undefined) clashQ.whereNot('id', existingId);
+    const clash = (await clashQ) as { name: string } | undefined;
     if (clash) {
-      errors.item_type = `Server “${clash.name}” already uses this URL and user for ${clash.type_name ?? 'another item type'}, and one processing server serves one item type. To provide ${itemType.name} from the same system, add a second processing server that signs in with its own user there.`;
+      errors.item_type = `Server “${clash.name}” already provides ${itemType.name} from this URL with this user. Use that server (raise its maximum of clients if needed) instead of adding it twice.`;
       conflict = true;
     }
   }

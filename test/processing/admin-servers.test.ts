@@ -146,7 +146,7 @@ describe('the server form refuses bad input', () => {
     ['an address that is not http(s)', { name: 'ftp.example.test', url: 'ftp://files.example.test/' }, 'url', /starts with http:\/\/ or https:\/\//, 400],
     ['a blank URL when the name is not a host name', { name: 'Our DSmanager', url: '' }, 'url', /not a host name/, 400],
     ['an item type the module cannot provide', { name: 'reg.example.test', module: 'registrar-test', item_type: 'colocation' }, 'item_type', /cannot provide Colocation; it provides Domain names/, 400],
-    ['a second item type on the same upstream login', { name: 'dsm-colo.example.test', url: 'https://dsm.example.test/', item_type: 'colocation' }, 'item_type', /already uses this URL and user for Dedicated servers.*add a second processing server/, 409],
+    ['the same upstream login twice for one item type', { name: 'dsm-again.example.test', url: 'https://dsm.example.test/', item_type: 'dedicated' }, 'item_type', /already provides Dedicated servers from this URL with this user/, 409],
     ['a negative maximum of clients', { name: 'neg.example.test', max_clients: '-3' }, 'max_clients', /whole number of at least 1/, 400],
     ['a name another server has', { name: 'dsm.example.test', url: 'https://other.example.test/' }, 'name', /Another processing server has this name/, 409],
     ['an unknown module', { name: 'x.example.test', module: 'nope' }, 'module', /no processing module 'nope'/, 400],
@@ -163,6 +163,14 @@ describe('the server form refuses bad input', () => {
     expect(res.$('#f-password').attr('value')).toBeUndefined();
     expect(res.html).not.toContain(UPSTREAM_PASSWORD);
     expect(await serverCount()).toBe(before);
+  });
+
+  it('accepts the same upstream login for a second item type (seed 002: one server per type)', async () => {
+    if ((await serverCount()) === 0) await insertServer(t, { name: 'dsm.example.test', module: 'dsm-test', itemType: 'dedicated', url: 'https://dsm.example.test/', username: 'reseller' });
+    const before = await serverCount();
+    const res = await admin.post('/admin/processing/servers', form({ name: 'dsm-colocation.example.test', url: 'https://dsm.example.test/', item_type: 'colocation' }));
+    expect(res.status).toBe(303);
+    expect(await serverCount()).toBe(before + 1);
   });
 
   it('shows every problem at once, the field rules and the database rules together', async () => {
