@@ -1,0 +1,46 @@
+// The ISPsystem API toolkit shared by the plugins that talk to BILLmanager, ISPmanager, DSmanager and the license billing.
+export { IspClient, type IspCallOptions, type IspClientOptions, type IspParamValue, type IspParams, type IspSaveResult } from './client.ts';
+export {
+  asList,
+  attr,
+  child,
+  displayOf,
+  docField,
+  isNode,
+  isSet,
+  readAuth,
+  readEnvelope,
+  readError,
+  readForm,
+  readId,
+  readList,
+  readOk,
+  textOf,
+  type IspDoc,
+  type IspForm,
+  type IspList,
+  type IspNode,
+  type IspOption,
+  type IspPaging,
+  type IspRow,
+} from './envelope.ts';
+export {
+  apiErrorFrom,
+  IspAccessError,
+  IspApiError,
+  IspAuthError,
+  IspConnectionError,
+  IspError,
+  IspExistsError,
+  IspHttpError,
+  IspMissedError,
+  IspProtocolError,
+  IspTimeoutError,
+  IspValueError,
+  toProcessingError,
+  type IspErrorInfo,
+  type IspErrorOptions,
+  type IspErrorParam,
+} from './errors.ts';
+export { isReadOnlyCall } from './idempotency.ts';
+export { isSecretParam, redactParams, scrubSecrets } from './redact.ts';
