@@ -1,4 +1,7 @@
 // createApp(): builds one panel — database, core services, plugins, routes — ready to serve or to test.
+import { stepAsideWhenDisabled } from './plugins/step-aside.ts';
+import { CORE_RU } from './i18n/ru.ts';
+import { DEFAULT_LANGUAGE, I18n } from './i18n/i18n.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -86,6 +89,8 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
   const secrets = createSecretBox(loadMasterKey({ envKey: config.secretKey, dataDir: config.dataDir }));
   const events: EventBus = new EventBus(log, (owner): boolean => host.isEnabled(owner));
   const menu = new MenuRegistry();
+  const i18n = new I18n();
+  i18n.add('ru', CORE_RU);
   const views = new ViewRenderer();
   const mail = new Mailer({ db, clock, log, smtpUrl: config.smtpUrl, from: config.smtpFrom });
   const audit = new AuditLog({ db, clock });
@@ -95,6 +100,10 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
 
   const slots: SlotRegistry = new SlotRegistry(log, (owner): boolean => host.isEnabled(owner));
   const mount = (area: MountArea, plugin: string, router: AppRouter) => {
+    if (area === 'client-home') {
+      app.route('/client', stepAsideWhenDisabled(router, plugin, () => host.isEnabled(plugin), errorPages));
+      return;
+    }
     const gated = new Hono<AppEnv>();
     gated.use('*', async function pluginGate(c, next) {
       if (!host.isEnabled(plugin)) return c.notFound();
@@ -111,7 +120,8 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     app.route(`${area === 'public' ? '/p' : `/${area}`}/${plugin}`, gated);
   };
   const host: PluginHost = new PluginHost({
-    db, clock, log, secrets, mail, audit, settings, events, menu, views, slots, jobs, mount,
+    db, clock, log, secrets, mail, audit, settings, events, menu, views, slots, jobs, mount, i18n,
+    services: () => services,
     processing: { module: (name) => processing.module(name), registerModule: (m) => processing.registerModule(m) },
     registerItemType: (owner, type) => registerItemType(db, { ...type, owner }),
   });
@@ -128,6 +138,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     processing,
     tickets,
     formActionOrigins: new Set<string>(),
+    i18n,
   };
   const services: AppServices = { ...base, billing: createBilling(base) };
 
@@ -138,6 +149,7 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     c.set('owner', 'core');
     c.set('log', log.child({ requestId }));
     c.set('flash', []);
+    c.set('t', i18n.translator(DEFAULT_LANGUAGE));
     const started = performance.now();
     await next();
     if (!c.req.path.startsWith('/static/')) {
@@ -167,7 +179,6 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
 
   app.route('/', authRoutes());
   app.route('/admin', adminRoutes(menu, { sandbox: config.sandbox }));
-  app.route('/client', clientRoutes(menu));
 
   registerCoreJobs(services);
   setupProcessing(services);
@@ -188,6 +199,8 @@ export async function createApp(opts: CreateAppOptions): Promise<TrellisApp> {
     }
   }
   const report = await host.load(pluginConfig, configDir);
+  // After the plugins: a plugin that owns the client home (the portal) answers first; core's pages are the fallback.
+  app.route('/client', clientRoutes(menu, { homeOwner: host.clientHomeOwner() }));
   await jobs.sync();
 
   app.notFound((c) => errorPages.error(c, 404));

@@ -21,6 +21,7 @@ import type { AppEnv } from './http/env.ts';
 import type { ProcessingService } from './processing/service.ts';
 import type { TicketService } from './support/tickets.ts';
 import type { BillingService } from './billing/billing-service.ts';
+import type { I18n } from './i18n/i18n.ts';
 
 export interface ErrorPages {
   error(c: Context<AppEnv>, status: 400 | 403 | 404 | 409 | 429 | 500 | 503, message?: string): Response;
@@ -48,6 +49,8 @@ export interface AppServices {
   processing: ProcessingService;
   tickets: TicketService;
   billing: BillingService;
+  /** Translation catalogs of core and the plugins (English text is the key). */
+  i18n: I18n;
   /** Origins forms may post or redirect to (payment gateways' hosted pages), added to the CSP. */
   formActionOrigins: Set<string>;
 }

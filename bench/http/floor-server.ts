@@ -115,11 +115,14 @@ function adminHello(req: http.IncomingMessage, res: http.ServerResponse, url: UR
   const rows = rowStmts.get(`${sort}:${dir}`)!.all(pageSize, (page - 1) * pageSize) as GreetingRow[];
   const table = { id: 'greetings', caption: undefined, empty: 'Nobody has been greeted yet.', columns: COLUMNS, rows, sort, dir, page, pages, total, baseUrl: url.pathname, query };
 
-  const base = { title: 'Hello', user, csrf, csrfField: '_csrf', flash: [], path: url.pathname, query };
+  const base = { title: 'Hello', user, csrf, csrfField: '_csrf', flash: [], path: url.pathname, query, t: english, lang: 'en' };
   const body = eta.render('@hello/admin/index', { ...base, table, values: {}, errors: {} });
   const html = eta.render('layouts/admin', { ...base, table, values: {}, errors: {}, body, menu: MENU, appName: 'Trellis' });
   send(res, 200, html, { 'cache-control': 'no-store', vary: 'HX-Request' });
 }
+
+// The panel translates every label; the floor does the same lookup (English: the text itself).
+const english = Object.assign((text: string) => text, { plural: (_n: number, f: { other: string }) => f.other, lang: 'en' });
 
 const server = http.createServer((req, res) => {
   try {

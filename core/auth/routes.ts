@@ -7,6 +7,8 @@ import { validateForm, type FormValues } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
 import { clientIp, endSession, startSession } from '../http/session.ts';
 import { safeNext } from '../views/helpers.ts';
+import { isLanguage } from '../i18n/i18n.ts';
+import { LANG_COOKIE, isHttps, setAppCookie } from '../http/cookies.ts';
 import { dummyHash, hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 import { ACCOUNT_RULE, IP_RULE, accountKey, ipKey } from './throttle.ts';
 import { checkSetupToken, consumeSetupToken } from './setup-token.ts';
@@ -93,6 +95,19 @@ export function authRoutes() {
   r.post('/login', (c) => handleLogin(c, 'client'));
   r.get('/admin/login', (c) => (c.get('user')?.kind === 'staff' ? c.redirect('/admin', 303) : loginPage(c, 'staff', {}, {})));
   r.post('/admin/login', (c) => handleLogin(c, 'staff'));
+
+  // The language switch in the client layout and on the sign-in page: a plain form, no JavaScript.
+  r.post('/language', async (c) => {
+    const body = await c.req.parseBody();
+    const lang = String(body.lang ?? '');
+    const next = safeNext(String(body.next ?? ''), c.get('user')?.kind === 'staff' ? '/admin' : '/client');
+    if (!isLanguage(lang)) return c.redirect(next, 303);
+    const app = c.get('app');
+    setAppCookie(c, LANG_COOKIE, lang, { https: isHttps(c, app.config.publicUrl), maxAgeSeconds: 365 * 86_400 });
+    const user = c.get('user');
+    if (user) await app.db('core_users').where({ id: user.id }).update({ language: lang });
+    return c.redirect(next, 303);
+  });
 
   r.post('/logout', async (c) => {
     const user = c.get('user');

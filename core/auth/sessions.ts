@@ -6,7 +6,7 @@ import { iso } from '../db/time.ts';
 import type { UserRow } from './users.ts';
 
 /** The user fields a request needs; the password hash never leaves the users store. */
-export type SessionUser = Pick<UserRow, 'id' | 'kind' | 'email' | 'name' | 'role' | 'client_id' | 'status'>;
+export type SessionUser = Pick<UserRow, 'id' | 'kind' | 'email' | 'name' | 'role' | 'client_id' | 'status'> & { language?: string };
 
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 14 * 24 * 60 * 60 * 1000;
@@ -24,7 +24,7 @@ export interface SessionRow {
 }
 
 const RESOLVE_SQL = `select s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
-  u.kind, u.email, u.name, u.role, u.client_id, u.status
+  u.kind, u.email, u.name, u.role, u.client_id, u.status, u.language
   from core_sessions s join core_users u on u.id = s.user_id where s.id = ?`;
 
 export function sessionIdOf(token: string): string {
@@ -69,7 +69,7 @@ export class SessionStore {
       await this.deps.db('core_sessions').where({ id }).update({ last_seen_at: iso(new Date(now)) });
     }
     const session: SessionRow = { id: row.id, user_id: row.user_id, created_at: row.created_at, last_seen_at: row.last_seen_at, expires_at: row.expires_at, ip: row.ip, user_agent: row.user_agent };
-    const user = { id: row.user_id, kind: row.kind, email: row.email, name: row.name, role: row.role, client_id: row.client_id, status: row.status } as SessionUser;
+    const user = { id: row.user_id, kind: row.kind, email: row.email, name: row.name, role: row.role, client_id: row.client_id, status: row.status, language: row.language } as SessionUser;
     return { session, user };
   }
 

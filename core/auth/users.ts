@@ -22,6 +22,8 @@ export interface UserRow {
   role: string | null;
   client_id: number | null;
   status: 'active' | 'suspended';
+  /** '' until the user picks one (then the client's, then the browser's language applies). */
+  language: string;
   created_at: string;
   updated_at: string;
   last_login_at: string | null;

@@ -4,6 +4,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 
 export const SESSION_COOKIE = 'trellis_session';
 export const ANON_COOKIE = 'trellis_anon';
+export const LANG_COOKIE = 'trellis_lang';
 export const FLASH_COOKIE = 'trellis_flash';
 
 export function isHttps(c: Context, publicUrl: string): boolean {

@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import type { Logger } from '../log.ts';
 import type { AppServices } from '../services.ts';
+import type { Translate } from '../i18n/i18n.ts';
 
 export interface CurrentUser {
   id: number;
@@ -10,6 +11,8 @@ export interface CurrentUser {
   name: string;
   role: string | null;
   clientId: number | null;
+  /** The user's chosen language ('' if none). */
+  language: string;
 }
 
 export interface FlashMessage {
@@ -32,6 +35,8 @@ export type AppEnv = {
     flash: FlashMessage[];
     /** The plugin owning the route, set by the plugin gate; 'core' for core routes. */
     owner: string;
+    /** Translates into the reader's language (the user's choice, the language cookie, the browser's). */
+    t: Translate;
   };
 };
 

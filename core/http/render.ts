@@ -30,6 +30,8 @@ export function baseViewData(c: Context<AppEnv>, title: string | undefined): Rec
   return {
     title: title ?? 'Trellis',
     user: c.get('user'),
+    t: c.get('t'),
+    lang: c.get('t').lang,
     csrf: c.get('csrfToken'),
     csrfField: CSRF_FIELD,
     flash: c.get('flash') ?? [],

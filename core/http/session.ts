@@ -2,12 +2,13 @@
 import crypto from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { ANON_COOKIE, SESSION_COOKIE, clearAppCookie, getCookie, isHttps, setAppCookie } from './cookies.ts';
+import { ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, clearAppCookie, getCookie, isHttps, setAppCookie } from './cookies.ts';
 import type { AppEnv, CurrentUser } from './env.ts';
 import type { SessionUser } from '../auth/sessions.ts';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../i18n/i18n.ts';
 
 export function toCurrentUser(u: SessionUser): CurrentUser {
-  return { id: u.id, kind: u.kind, email: u.email, name: u.name, role: u.role, clientId: u.client_id };
+  return { id: u.id, kind: u.kind, email: u.email, name: u.name, role: u.role, clientId: u.client_id, language: u.language ?? '' };
 }
 
 export function clientIp(c: Context): string {
@@ -41,10 +42,24 @@ export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
       setAppCookie(c, ANON_COOKIE, anon, { https });
     }
     const sessionId = c.get('sessionId');
+    c.set('t', app.i18n.translator(readerLanguage(c)));
     c.set('csrfToken', app.secrets.mac('csrf', sessionId ? `session:${sessionId}` : `anon:${anon}`));
     await next();
     if (c.get('user') || c.get('sessionId')) c.res.headers.set('Cache-Control', 'no-store');
   };
+}
+
+/** The user's choice, else the language cookie (visitors, the sign-in page), else the browser's first supported language. */
+export function readerLanguage(c: Context<AppEnv>): Language {
+  const chosen = c.get('user')?.language;
+  if (isLanguage(chosen)) return chosen;
+  const cookie = getCookie(c, LANG_COOKIE);
+  if (isLanguage(cookie)) return cookie;
+  for (const part of (c.req.header('accept-language') ?? '').split(',')) {
+    const code = part.trim().slice(0, 2).toLowerCase();
+    if (isLanguage(code)) return code;
+  }
+  return DEFAULT_LANGUAGE;
 }
 
 /** Starts a session for `user` (a new id every time: rotation on login) and sets the cookie. */

@@ -12,8 +12,14 @@ import type { Mailer } from '../mail/mailer.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { SecretBox } from '../secrets/crypto.ts';
 import type { ProcessingModule } from '../processing/types.ts';
+import type { Language, Messages } from '../i18n/i18n.ts';
+import type { AppServices } from '../services.ts';
 export type { ProcessingModule, ModuleContext, ServiceInfo, ServerInfo, ServerConfig, OperationOutcome, OperationKind, ManualField } from '../processing/types.ts';
 export { ProcessingError } from '../processing/types.ts';
+/** Since 1.2.0. The ISPsystem API client (BILLmanager, ISPmanager, DSmanager, license billing): core/upstream/ispsystem. */
+export * as ispsystem from '../upstream/ispsystem/index.ts';
+/** Since 1.2.0. The base of ISPsystem simulators plugins ship for tests and demos (a loopback server). */
+export * as ispsystemSimulator from '../upstream/ispsystem/simulator/index.ts';
 
 /**
  * Version of this contract. A plugin declares the semver range it supports in `meta.apiVersion`;
@@ -22,6 +28,8 @@ export { ProcessingError } from '../processing/types.ts';
  */
 export const PLUGIN_API_VERSION = '1.2.0';
 
+export type { Language, Messages, Translate, Vars } from '../i18n/i18n.ts';
+export type { AppServices } from '../services.ts';
 export type { AppEnv, AppRouter, MenuEntry, ScheduledJobDef, QueueDef, QueueHandle, JobContext, JobSchedule, TrellisEvents, Knex, Clock, Logger };
 
 export interface PluginMeta {
@@ -71,6 +79,12 @@ export interface PluginContext<S extends Record<string, unknown> = Record<string
     client(app: AppRouter): void;
     /** Mounted at /p/<name>; no sign-in (callbacks, public pages). CSRF still applies to state changes. */
     public(app: AppRouter): void;
+    /**
+     * Since 1.2.0. Mounted at /client itself: the client area's home (the client portal). One plugin
+     * at most; its client menu entries are relative to /client. Switched off at run time, its routes
+     * step aside and core's minimal client home serves again.
+     */
+    clientHome(app: AppRouter): void;
   };
   menu: { add(entry: PluginMenuEntry): void };
   jobs: {
@@ -86,6 +100,13 @@ export interface PluginContext<S extends Record<string, unknown> = Record<string
   processing: { register(module: ProcessingModule): void };
   /** Since 1.1.0. Kinds of service this plugin sells (an item type with its feature switch). */
   billing: { itemType(type: { id: string; name: string; needsParent?: boolean; position?: number }): void };
+  /** Since 1.2.0. Translations of this plugin's texts (English text is the key; see core/i18n). */
+  i18n: { add(lang: Language, messages: Messages): void };
+  /**
+   * Since 1.2.0. The panel's services (billing, processing, tickets, settings, jobs, ...): the same
+   * object routes get as `c.get('app')`, for jobs and listeners that run outside a request.
+   */
+  readonly services: AppServices;
 }
 
 export interface PluginDefinition<S extends Record<string, unknown> = Record<string, unknown>> {

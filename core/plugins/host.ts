@@ -1,4 +1,6 @@
 // The plugin host: imports, checks, orders, migrates and registers plugins; one bad plugin never stops boot.
+import type { I18n, Language, Messages } from '../i18n/i18n.ts';
+import type { AppServices } from '../services.ts';
 import semver from 'semver';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.ts';
@@ -26,7 +28,8 @@ const RESERVED_NAMES = new Set(['core', 'system', 'login', 'logout', 'setup', 'a
 export const DEFAULT_REGISTER_TIMEOUT_MS = 5000;
 
 export type PluginState = 'enabled' | 'failed';
-export type MountArea = 'admin' | 'client' | 'public';
+/** 'client-home' is /client itself: the client area's home, claimed by at most one plugin (the portal). */
+export type MountArea = 'admin' | 'client' | 'public' | 'client-home';
 
 export interface PluginReportEntry {
   name: string;
@@ -72,6 +75,10 @@ export interface HostDeps {
   processing: { module(name: string): ProcessingModule | undefined; registerModule(module: ProcessingModule): void };
   /** Records a kind of service a plugin sells (idempotent; keeps the operator's feature switch). */
   registerItemType(owner: string, type: { id: string; name: string; needsParent?: boolean; position?: number }): Promise<void>;
+  /** Catalogs of translations; plugins add theirs. */
+  i18n: I18n;
+  /** The panel's services, available once the app is assembled (plugins use them after register). */
+  services(): AppServices;
   /** Mounts a committed plugin router; the app wraps it with the gate and the plugin's error handler. */
   mount(area: MountArea, plugin: string, router: AppRouter): void;
 }
@@ -85,6 +92,7 @@ interface Buffer {
   slots: { name: string; render: SlotRenderer }[];
   modules: ProcessingModule[];
   itemTypes: { id: string; name: string; needsParent?: boolean; position?: number }[];
+  translations: { lang: Language; messages: Messages }[];
 }
 
 interface Candidate {
@@ -94,7 +102,7 @@ interface Candidate {
   report: PluginReportEntry;
 }
 
-const areaPrefix: Record<MountArea, string> = { admin: '/admin', client: '/client', public: '/p' };
+const areaPrefix: Record<Exclude<MountArea, 'client-home'>, string> = { admin: '/admin', client: '/client', public: '/p' };
 
 export function tablePrefixOf(plugin: ConfiguredPlugin): string {
   return plugin.meta.tablePrefix ?? plugin.meta.name.replace(/-/g, '_');
@@ -102,6 +110,13 @@ export function tablePrefixOf(plugin: ConfiguredPlugin): string {
 
 export class PluginHost {
   readonly #reports = new Map<string, PluginReportEntry>();
+  /** The plugin that mounts /client itself, if any (see MountArea). */
+  #clientHomeOwner: string | null = null;
+
+  /** The plugin serving the client home (/client), or null when core's own home serves. */
+  clientHomeOwner(): string | null {
+    return this.#clientHomeOwner;
+  }
   readonly #order: string[] = [];
   readonly #plugins = new Map<string, ConfiguredPlugin>();
   readonly #settings = new Map<string, Record<string, unknown>>();
@@ -358,7 +373,7 @@ export class PluginHost {
 
   async #register(plugin: ConfiguredPlugin, settings: Record<string, unknown>): Promise<Buffer> {
     const name = plugin.meta.name;
-    const buffer: Buffer = { routes: [], menu: [], scheduled: [], queues: [], listeners: [], slots: [], modules: [], itemTypes: [] };
+    const buffer: Buffer = { routes: [], menu: [], scheduled: [], queues: [], listeners: [], slots: [], modules: [], itemTypes: [], translations: [] };
     let sealed = false;
     // Anything a plugin calls after register settled (a late timer of a timed-out plugin) is dropped.
     const open = () => !sealed;
@@ -378,14 +393,11 @@ export class PluginHost {
         admin: (router) => void (open() && buffer.routes.push({ area: 'admin', router })),
         client: (router) => void (open() && buffer.routes.push({ area: 'client', router })),
         public: (router) => void (open() && buffer.routes.push({ area: 'public', router })),
+        clientHome: (router) => void (open() && buffer.routes.push({ area: 'client-home', router })),
       },
       menu: {
-        add: (entry) => {
-          if (!open()) return;
-          const base = `${areaPrefix[entry.area]}/${name}`;
-          const href = entry.href === '/' || entry.href === '' ? base : `${base}${entry.href.startsWith('/') ? '' : '/'}${entry.href}`;
-          buffer.menu.push({ ...entry, href });
-        },
+        // Hrefs are made absolute at commit, when it is known whether the plugin owns the client home.
+        add: (entry) => void (open() && buffer.menu.push({ ...entry })),
       },
       jobs: {
         schedule: (def) => void (open() && buffer.scheduled.push(def)),
@@ -411,6 +423,10 @@ export class PluginHost {
       ui: { slot: (slotName, render) => void (open() && buffer.slots.push({ name: slotName, render })) },
       processing: { register: (module) => void (open() && buffer.modules.push(module)) },
       billing: { itemType: (type) => void (open() && buffer.itemTypes.push(type)) },
+      i18n: { add: (lang, messages) => void (open() && buffer.translations.push({ lang, messages })) },
+      get services() {
+        return deps.services();
+      },
     };
 
     const timeoutMs = plugin.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS;
@@ -465,13 +481,24 @@ export class PluginHost {
       throw new PluginError(name, 'commit', E.REGISTER, `Views of plugin '${name}' do not compile: ${(err as Error).message}`, { cause: err });
     }
 
+    const ownsHome = areas.includes('client-home');
+    if (ownsHome && this.#clientHomeOwner) {
+      throw new PluginError(name, 'commit', E.CONFLICT, `Plugin '${name}' mounts the client home, which plugin '${this.#clientHomeOwner}' already has`);
+    }
+    if (ownsHome) this.#clientHomeOwner = name;
     for (const r of b.routes) this.deps.mount(r.area, name, r.router);
-    for (const m of b.menu) this.deps.menu.add(m, name);
+    for (const m of b.menu) {
+      // The client-home plugin's client entries are relative to /client itself.
+      const base = m.area === 'client' && ownsHome ? '/client' : `${areaPrefix[m.area]}/${name}`;
+      const href = m.href === '/' || m.href === '' ? base : `${base}${m.href.startsWith('/') ? '' : '/'}${m.href}`;
+      this.deps.menu.add({ ...m, href }, name);
+    }
     for (const j of b.scheduled) this.deps.jobs.registerScheduled(name, j);
     for (const q of b.queues) q.bind(this.deps.jobs.defineQueue(name, q.def));
     for (const l of b.listeners) this.deps.events.on(l.event, l.listener as never, name);
     for (const s of b.slots) this.deps.slots.add(s.name, name, s.render);
     for (const m of b.modules) this.deps.processing.registerModule(m);
+    for (const tr of b.translations) this.deps.i18n.add(tr.lang, tr.messages);
 
     report.routes = areas;
     report.menu = b.menu.length;
