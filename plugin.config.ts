@@ -3,9 +3,11 @@
 // or falsy values (ignored), so `process.env.X && plugin()` switches a plugin by environment.
 import { defineConfig } from './core/plugins/config.ts';
 import hello from './plugins/hello/index.ts';
+import clientPortal from './plugins/client-portal/index.ts';
 
 export default defineConfig({
   plugins: [
+    clientPortal(),
     hello(),
   ],
 });

@@ -16,6 +16,14 @@ import type { Language, Messages } from '../i18n/i18n.ts';
 import type { AppServices } from '../services.ts';
 export type { ProcessingModule, ModuleContext, ServiceInfo, ServerInfo, ServerConfig, OperationOutcome, OperationKind, ManualField } from '../processing/types.ts';
 export { ProcessingError } from '../processing/types.ts';
+/** Since 1.2.0. The page toolkit core's own pages use: render with a layout, forms with field errors, flash messages, tables. */
+export { renderView, type RenderOptions } from '../http/render.ts';
+export { validateForm, readFormValues, type FormValues, type FormResult } from '../http/forms.ts';
+export { flash } from '../http/flash.ts';
+export { buildTable, type TableColumn, type TableModel, type TableSpec } from '../http/table.ts';
+export { pluralKey } from '../i18n/i18n.ts';
+/** Since 1.2.0. The client's view of billing (portal pages): reads and changes scoped by the client id. */
+export * as clientArea from '../billing/client-area/index.ts';
 /** Since 1.2.0. The ISPsystem API client (BILLmanager, ISPmanager, DSmanager, license billing): core/upstream/ispsystem. */
 export * as ispsystem from '../upstream/ispsystem/index.ts';
 /** Since 1.2.0. The base of ISPsystem simulators plugins ship for tests and demos (a loopback server). */

@@ -1,4 +1,5 @@
 // Helpers every eta template can call as h.<name>(): safe URLs, money, dates, query strings.
+import { formatMoney } from '../money/money.ts';
 
 /**
  * Escaping stops markup injection but not `href="javascript:..."`; any URL that came from a user
@@ -73,5 +74,10 @@ export function describeSchedule(schedule: string | null): string {
   return `every ${ms} ms`;
 }
 
-export const helpers = { safeUrl, formatDate, formatDateTime, formatDuration, withQuery, describeSchedule };
+/** An amount in minor units as text with its currency ("12.50 USD"); the database may hand bigints over as strings. */
+export function money(amount: number | string | null | undefined, currency: string): string {
+  return formatMoney({ amount: Number(amount ?? 0), currency });
+}
+
+export const helpers = { safeUrl, formatDate, formatDateTime, formatDuration, withQuery, describeSchedule, money };
 export type Helpers = typeof helpers;

@@ -1,0 +1,5 @@
+// The client's view of billing: every read and change a client may make, scoped by the client id.
+// Plugins reach it as `clientArea` from core/plugins/api.ts; the client portal is built on it.
+export * from './home.ts';
+export { SERVICE_STATUSES, STATUS_LABELS, INVOICING_RULES, type ServiceStatus } from '../services/status.ts';
+export { ticketsForClient, ticketForClient } from '../../support/tickets.ts';
