@@ -3,17 +3,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, REPO_ROOT } from '../helpers/app.ts';
 import hello from '../../plugins/hello/index.ts';
+import clientPortal from '../../plugins/client-portal/index.ts';
 import { listTables } from '../../core/db/knex.ts';
+import { insertClient } from '../billing/ledger-fixtures.ts';
+import { makeInvoice } from '../payments/helpers.ts';
 
 let t: TestApp;
 const fixtureGood = `${REPO_ROOT}/test/fixtures/plugins/fixture-good/index.ts`;
 
 beforeAll(async () => {
   const fs = await import('node:fs');
-  // The fixture plugin adds more routes when present; hello is always there.
-  t = await createTestApp({ plugins: [hello(), fs.existsSync(fixtureGood) ? fixtureGood : null] });
+  // The fixture plugin adds more routes when present; hello and the client portal are always there.
+  t = await createTestApp({ plugins: [hello(), clientPortal(), fs.existsSync(fixtureGood) ? fixtureGood : null] });
   await t.createUser('staff', 'admin@example.test', { role: 'admin' });
-  await t.createUser('client', 'client@example.test');
+  // Record #1 of each kind exists and is this client's, so ':id' paths reach real pages.
+  const clientId = await insertClient(t.services.db);
+  await makeInvoice(t.services.db, clientId, 1000);
+  await t.createUser('client', 'client@example.test', { clientId });
 });
 afterAll(async () => {
   await t.destroy();
@@ -43,7 +49,9 @@ describe('every route', () => {
     expect(state).toContain('/admin/login');
     expect(state).toContain('/logout');
     expect(state).toContain('/admin/hello');
-    expect(routes('GET').map((r) => r.path)).toContain('/admin/system/jobs');
+    expect(state).toEqual(expect.arrayContaining(['/payments/callback/x', '/admin/payments/invoice/1/record', '/admin/payments/transaction/1/refund', '/admin/billing-accounts/1/edit', '/language']));
+    const gets = routes('GET').map((r) => r.path);
+    expect(gets).toEqual(expect.arrayContaining(['/admin/system/jobs', '/payments/return', '/client']));
   });
 
   it('rejects a state-changing request without a CSRF token or with a wrong one', async () => {
@@ -127,6 +135,8 @@ describe('every route', () => {
       await client.get(r.path);
       await t.agent().get(r.path);
     }
+    // Paths whose parameters the generic substitution cannot guess.
+    await admin.get('/admin/billing-accounts/client/1/new/card');
     const after = await snapshot();
     // Visitors' GETs set a cookie but write nothing; the one allowed write is none at all.
     for (const table of Object.keys(before)) expect(after[table], `table ${table} changed on GET`).toBe(before[table]);
