@@ -11,8 +11,10 @@ import { formatMoney } from '../money/money.ts';
 import { getBillingSettings } from './settings.ts';
 import { makeOnInvoicePaid, type OperationQueue } from './fulfil.ts';
 import { cancelInvoice, payFromCredit, recordPayment, refundPayment, type OnInvoicePaid, type PaymentInput, type PaymentResult } from './invoices/payments.ts';
-import { getInvoice, type InvoiceRow } from './invoices/store.ts';
-import { sendNotice, type NoticeKind } from './notifications.ts';
+import { getInvoice, invoiceLines, type InvoiceLineRow, type InvoiceRow } from './invoices/store.ts';
+import { noticeTemplates, sendNotice, sendNotices, type NoticeKind, type NoticeTemplate } from './notifications.ts';
+import { clientsWithStoredCards } from './accounts/store.ts';
+import { chunksOf } from '../db/batch.ts';
 import { runRenewals } from './automation/renewals.ts';
 import { afterCommit } from '../db/after-commit.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -21,6 +23,9 @@ import { runExpiredTerminations, runExpiries } from './automation/expiry.ts';
 import { transitionService } from './services/transition.ts';
 import { getCatalogSettings } from './catalog/taxes.ts';
 import { placeOrder, type OrderInput, type PlacedOrder } from './orders/place-order.ts';
+
+/** The invoice columns a notice and the renewal run's pay-from-credit step read. */
+type NoticeInvoice = Pick<InvoiceRow, 'id' | 'number' | 'client_id' | 'status' | 'currency' | 'total' | 'amount_paid' | 'due_on'>;
 
 export interface BillingDeps {
   db: Knex;
@@ -70,11 +75,13 @@ export class BillingService {
     return `${this.deps.publicUrl.replace(/\/$/, '')}/client/invoices/${invoiceId}`;
   }
 
-  invoiceData(invoice: InvoiceRow): Record<string, unknown> {
+  /** A notice's invoice variables; `lines` (the "invoice created" notice lists them) when given. */
+  invoiceData(invoice: NoticeInvoice, lines?: readonly Pick<InvoiceLineRow, 'description' | 'amount'>[]): Record<string, unknown> {
     return {
       invoice: { number: invoice.number, total: formatMoney({ amount: invoice.total, currency: invoice.currency }), due_on: invoice.due_on },
       payment: { amount: formatMoney({ amount: invoice.amount_paid, currency: invoice.currency }) },
       links: { invoice: this.invoiceUrl(invoice.id) },
+      ...(lines ? { lines: lines.map((l) => ({ description: l.description, amount: formatMoney({ amount: Number(l.amount), currency: invoice.currency }) })) } : {}),
     };
   }
 
@@ -97,7 +104,7 @@ export class BillingService {
         await trx('core_invoices').where({ id: invoice.id }).update({ status: 'paid', paid_at: at, updated_at: at });
         await this.onInvoicePaid(trx, { ...invoice, status: 'paid', paid_at: at }, at);
       } else {
-        await this.notify(trx, { kind: 'invoice_created', clientId: invoice.client_id, data: this.invoiceData(invoice) });
+        await this.notify(trx, { kind: 'invoice_created', clientId: invoice.client_id, data: this.invoiceData(invoice, await invoiceLines(trx, invoice.id)) });
       }
       await this.deps.audit.record(
         { actor: { type: input.actor.type, id: input.actor.id ?? null, label: input.actor.label ?? '' }, action: 'billing.order_placed', target: `service:${placed.serviceId}`, details: { invoice: placed.invoiceNumber, total: placed.total } },
@@ -146,10 +153,15 @@ export class BillingService {
     };
   }
 
-  /** Renewal invoices, then paying them from credit where the client has enough and the operator allows it. */
+  /**
+   * Renewal invoices; after each chunk, in one transaction, the "invoice created" notices and paying
+   * from credit where the client has enough and the operator allows it; then stored cards, outside
+   * it (a gateway call must not hold the write lock).
+   */
   async runRenewals(count?: (name: string, by?: number) => void, signal?: AbortSignal) {
     const settings = await getBillingSettings(this.deps.settings);
     const catalog = await getCatalogSettings(this.deps.settings);
+    const templates = await noticeTemplates(this.deps.settings);
     return runRenewals({
       db: this.deps.db,
       clock: this.deps.clock,
@@ -157,40 +169,70 @@ export class BillingService {
       taxInclusive: catalog.pricesIncludeTax,
       count,
       signal,
-      afterChunk: async (invoiceIds) => {
-        for (const id of invoiceIds) {
-          await this.deps.db.transaction(async (trx) => {
-            const invoice = (await getInvoice(trx, id))!;
-            await this.notify(trx, { kind: 'invoice_created', clientId: invoice.client_id, data: this.invoiceData(invoice) });
-          });
-          const paid = settings.autoRenewFromCredit && (await this.tryPayFromCredit(id, count));
-          if (!paid && this.autoCharge) {
-            try {
-              if (await this.autoCharge(id)) count?.('paidByStoredCard');
-            } catch (err) {
-              count?.('storedCardFailed');
-              this.deps.log.warn('auto-renew charge of a stored card failed', { invoiceId: id, err });
-            }
-          }
-        }
-      },
+      afterChunk: (invoiceIds) => this.#afterRenewalChunk(invoiceIds, { payFromCredit: settings.autoRenewFromCredit, templates, count }),
     });
   }
 
-  /** Pays an invoice from credit when the balance covers all of it; otherwise leaves it alone. */
-  async tryPayFromCredit(invoiceId: number, count?: (name: string, by?: number) => void): Promise<boolean> {
-    const invoice = await getInvoice(this.deps.db, invoiceId);
-    if (!invoice || invoice.status !== 'unpaid') return false;
-    const client = (await this.deps.db('core_clients').where({ id: invoice.client_id }).first('balance', 'currency')) as { balance: number | string; currency: string };
-    if (client.currency !== invoice.currency || Number(client.balance) < invoice.total - invoice.amount_paid) return false;
-    try {
-      await this.payFromCredit({ invoiceId, clientId: invoice.client_id, actor: 'auto-renew' });
-      count?.('paidFromCredit');
-      return true;
-    } catch (err) {
-      this.deps.log.warn('auto-renew from credit failed', { invoiceId, err });
-      return false;
+  async #afterRenewalChunk(invoiceIds: number[], ctx: { payFromCredit: boolean; templates: Record<NoticeKind, NoticeTemplate>; count?: ((name: string, by?: number) => void) | undefined }): Promise<void> {
+    const toCharge = await this.deps.db.transaction(async (trx) => {
+      const invoices: NoticeInvoice[] = [];
+      const lines = new Map<number, Pick<InvoiceLineRow, 'description' | 'amount'>[]>();
+      for (const ids of chunksOf(invoiceIds)) {
+        invoices.push(...((await trx('core_invoices').whereIn('id', ids).orderBy('id').select('id', 'number', 'client_id', 'status', 'currency', 'total', 'amount_paid', 'due_on')) as NoticeInvoice[]));
+        const rows = (await trx('core_invoice_lines').whereIn('invoice_id', ids).orderBy([{ column: 'invoice_id' }, { column: 'position' }, { column: 'id' }]).select('invoice_id', 'description', 'amount')) as Pick<InvoiceLineRow, 'invoice_id' | 'description' | 'amount'>[];
+        for (const l of rows) {
+          const list = lines.get(Number(l.invoice_id));
+          if (list) list.push(l);
+          else lines.set(Number(l.invoice_id), [l]);
+        }
+      }
+      await sendNotices(
+        { mail: this.deps.mail, settings: this.deps.settings },
+        trx,
+        invoices.map((inv) => ({ kind: 'invoice_created' as const, clientId: inv.client_id, data: this.invoiceData(inv, lines.get(inv.id) ?? []) })),
+        ctx.templates,
+      );
+      const paid = ctx.payFromCredit ? await this.#payFromCreditInChunk(trx, invoices, ctx.count) : new Set<number>();
+      const unpaid = invoices.filter((inv) => !paid.has(inv.id));
+      if (!this.autoCharge || !unpaid.length) return [];
+      const withCards = await clientsWithStoredCards(trx, [...new Set(unpaid.map((inv) => inv.client_id))]);
+      return unpaid.filter((inv) => withCards.has(inv.client_id)).map((inv) => inv.id);
+    });
+    for (const id of toCharge) {
+      try {
+        if (await this.autoCharge!(id)) ctx.count?.('paidByStoredCard');
+      } catch (err) {
+        ctx.count?.('storedCardFailed');
+        this.deps.log.warn('auto-renew charge of a stored card failed', { invoiceId: id, err });
+      }
     }
+  }
+
+  /**
+   * Pays each invoice from credit when the balance covers all of it; only clients with a balance are
+   * looked at. Each payment has its own savepoint, so one that fails half-way undoes only itself.
+   * Returns the ids of the invoices paid.
+   */
+  async #payFromCreditInChunk(trx: Knex.Transaction, invoices: readonly NoticeInvoice[], count?: (name: string, by?: number) => void): Promise<Set<number>> {
+    const credit = new Map<number, { balance: number; currency: string }>();
+    for (const ids of chunksOf([...new Set(invoices.map((inv) => inv.client_id))])) {
+      const rows = (await trx('core_clients').whereIn('id', ids).andWhere('balance', '>', 0).select('id', 'balance', 'currency')) as { id: number; balance: number | string; currency: string }[];
+      for (const r of rows) credit.set(Number(r.id), { balance: Number(r.balance), currency: r.currency });
+    }
+    const paid = new Set<number>();
+    for (const inv of invoices) {
+      const client = credit.get(inv.client_id);
+      if (!client || inv.status !== 'unpaid' || client.currency !== inv.currency || client.balance < Number(inv.total) - Number(inv.amount_paid)) continue;
+      try {
+        const r = await trx.transaction((sp) => payFromCredit(sp, { invoiceId: inv.id, clientId: inv.client_id, at: this.now(), actor: 'auto-renew' }, this.onInvoicePaid));
+        client.balance -= r.applied;
+        paid.add(inv.id);
+        count?.('paidFromCredit');
+      } catch (err) {
+        this.deps.log.warn('auto-renew from credit failed', { invoiceId: inv.id, err });
+      }
+    }
+    return paid;
   }
 
   async runDunning(count?: (name: string, by?: number) => void): Promise<void> {

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { iso } from '../db/time.ts';
+import { insertBatched } from '../db/batch.ts';
 
 export interface MailMessage {
   to: string;
@@ -45,20 +46,32 @@ export class Mailer {
    * shown at /admin/system/outbox, so no message is lost. Pass a transaction to make it atomic.
    */
   async send(msg: MailMessage, trx?: Knex.Transaction): Promise<number> {
-    const now = iso(this.deps.clock.now());
-    const [row] = await (trx ?? this.deps.db)('core_outbox')
-      .insert({
-        created_at: now,
-        to: msg.to,
-        subject: msg.subject,
-        text: msg.text,
-        html: msg.html ?? null,
-        status: this.#transport ? 'queued' : 'held',
-        attempts: 0,
-        next_attempt_at: this.#transport ? now : null,
-      })
-      .returning('id');
+    const [row] = await (trx ?? this.deps.db)('core_outbox').insert(this.#outboxRow(msg, iso(this.deps.clock.now()))).returning('id');
     return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+  }
+
+  /**
+   * Records many messages with multi-row inserts (a bill run's notices): the same rows `send` writes,
+   * in the order given. Returns how many were recorded; their ids are not read back.
+   */
+  async sendMany(msgs: readonly MailMessage[], trx?: Knex.Transaction): Promise<number> {
+    if (!msgs.length) return 0;
+    const now = iso(this.deps.clock.now());
+    await insertBatched(trx ?? this.deps.db, 'core_outbox', msgs.map((m) => this.#outboxRow(m, now)));
+    return msgs.length;
+  }
+
+  #outboxRow(msg: MailMessage, now: string) {
+    return {
+      created_at: now,
+      to: msg.to,
+      subject: msg.subject,
+      text: msg.text,
+      html: msg.html ?? null,
+      status: this.#transport ? 'queued' : 'held',
+      attempts: 0,
+      next_attempt_at: this.#transport ? now : null,
+    };
   }
 
   /** Delivers queued messages that are due; retried with backoff, then marked failed. Returns counts. */

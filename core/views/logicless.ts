@@ -26,12 +26,41 @@ export function checkTemplateText(template: string): string | null {
   }
 }
 
+/** A {{tag}} of a template: a variable, or a section ({{#x}}…{{/x}}, {{^x}}…{{/x}}) with the tags inside it. */
+export interface TemplateTag {
+  kind: 'variable' | 'section' | 'inverted';
+  name: string;
+  children: TemplateTag[];
+}
+
+function toTags(tokens: Token[]): TemplateTag[] {
+  const out: TemplateTag[] = [];
+  for (const t of tokens) {
+    if (t[0] === 'name') out.push({ kind: 'variable', name: t[1], children: [] });
+    else if (t[0] === '#' || t[0] === '^') out.push({ kind: t[0] === '#' ? 'section' : 'inverted', name: t[1], children: toTags(t[4] ?? []) });
+  }
+  return out;
+}
+
+/** The variables and sections a template uses, in order; throws on what checkTemplateText reports. */
+export function templateTags(template: string): TemplateTag[] {
+  const tokens = Mustache.parse(template) as unknown as Token[];
+  assertSafe(tokens);
+  return toTags(tokens);
+}
+
 /**
  * Renders `template` with `data`. `format: 'html'` escapes values for HTML; `'text'` leaves them as
  * they are (plain-text e-mail bodies). Functions in `data` are never called.
  */
 export function renderTemplateText(template: string, data: Record<string, unknown>, format: 'html' | 'text'): string {
-  assertSafe(Mustache.parse(template) as unknown as Token[]);
+  return renderTemplateTexts([template], data, format)[0]!;
+}
+
+/** renderTemplateText for several templates with the same data (an e-mail's subject and body): the data is copied once. */
+export function renderTemplateTexts(templates: readonly string[], data: Record<string, unknown>, format: 'html' | 'text'): string[] {
+  for (const template of templates) assertSafe(Mustache.parse(template) as unknown as Token[]);
   const plain = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
-  return Mustache.render(template, plain, {}, format === 'text' ? { escape: (s: string) => s } : undefined);
+  const options = format === 'text' ? { escape: (s: string) => s } : undefined;
+  return templates.map((template) => Mustache.render(template, plain, {}, options));
 }

@@ -1,6 +1,7 @@
 // All SQL for billing accounts and the services each one pays for.
 import type { Knex } from 'knex';
 import { bool } from '../../db/time.ts';
+import { chunksOf } from '../../db/batch.ts';
 import type { AccountType } from './schemas.ts';
 
 type Q = Knex | Knex.Transaction;
@@ -121,6 +122,19 @@ export async function replaceAccountServices(trx: Knex.Transaction, accountId: n
   const have = new Set(await accountServiceIds(trx, accountId));
   const rows = serviceIds.filter((id) => !have.has(id)).map((service_id) => ({ billing_account_id: accountId, service_id }));
   if (rows.length) await trx('core_billing_account_services').insert(rows);
+}
+
+/**
+ * Which of `clientIds` have a stored card (type card with sealed data): only those can be charged
+ * unattended, so a renewal run asks the gateway for no one else. One query per IN_LIST_CHUNK clients.
+ */
+export async function clientsWithStoredCards(db: Q, clientIds: readonly number[]): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (const ids of chunksOf(clientIds)) {
+    const rows = (await db('core_billing_accounts').whereIn('client_id', ids).andWhere({ type: 'card' }).whereNotNull('sealed').distinct('client_id')) as { client_id: number }[];
+    for (const r of rows) out.add(Number(r.client_id));
+  }
+  return out;
 }
 
 /** The account that pays for a service, if any (for auto-renewal from a stored method). */

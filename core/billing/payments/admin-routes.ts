@@ -18,7 +18,7 @@ import { listAccounts } from '../accounts/store.ts';
 import { describeAccount, isExpired, isPassphraseProtected } from '../accounts/accounts.ts';
 import { ACCOUNT_SETTINGS_KEY, getAccountSettings } from '../accounts/settings.ts';
 import { PaymentServiceError, type PaymentActor, type PaymentService } from './service.ts';
-import { gatewaySettingsFormSchema, getBankGatewaySettings, getTestGatewaySettings, saveBankGatewaySettings, saveTestGatewaySettings } from './settings.ts';
+import { DEFAULT_ATTEMPT_EXPIRY_HOURS, gatewaySettingsFormSchema, getAttemptSettings, getBankGatewaySettings, getTestGatewaySettings, saveAttemptSettings, saveBankGatewaySettings, saveTestGatewaySettings } from './settings.ts';
 import { getTransaction, refundableAmount } from './store.ts';
 
 export const PAYMENTS_ADMIN_BASE = '/admin/payments';
@@ -265,18 +265,19 @@ export function paymentAdminRoutes(payments: PaymentService): Hono<AppEnv> {
 
   const settingsPage = async (c: Context<AppEnv>, values: FormValues | null, errors: Record<string, string>, status: 200 | 400 = 200) => {
     const app = c.var.app;
-    const [test, bank, accounts] = await Promise.all([getTestGatewaySettings(app.settings, app.secrets), getBankGatewaySettings(app.settings), getAccountSettings(app.settings)]);
+    const [test, bank, accounts, attempts] = await Promise.all([getTestGatewaySettings(app.settings, app.secrets), getBankGatewaySettings(app.settings), getAccountSettings(app.settings), getAttemptSettings(app.settings)]);
     const shown: FormValues = values ?? {
       testEnabled: test.enabled ? '1' : '',
       testUrl: test.url,
       bankEnabled: bank.enabled ? '1' : '',
       bankInstructions: bank.instructions,
       accountsPassphrase: accounts.passphrase ? '1' : '',
+      attemptsExpireHours: String(attempts.expireAfterHours),
     };
     return renderView(
       c,
       'pages/admin/payments/settings',
-      { values: { ...shown, testSecret: '' }, errors, hasSecret: Boolean(test.secret), callbackUrl: payments.callbackUrl('test') },
+      { values: { ...shown, testSecret: '' }, errors, hasSecret: Boolean(test.secret), callbackUrl: payments.callbackUrl('test'), defaultExpiryHours: DEFAULT_ATTEMPT_EXPIRY_HOURS },
       { title: 'Payment gateways', status },
     );
   };
@@ -293,11 +294,12 @@ export function paymentAdminRoutes(payments: PaymentService): Hono<AppEnv> {
     await saveTestGatewaySettings(app.settings, app.secrets, { enabled: d.testEnabled, url: d.testUrl, secret: d.testSecret || undefined });
     await saveBankGatewaySettings(app.settings, { enabled: d.bankEnabled, instructions: d.bankInstructions });
     await app.settings.set(ACCOUNT_SETTINGS_KEY, { passphrase: d.accountsPassphrase });
+    await saveAttemptSettings(app.settings, { expireAfterHours: d.attemptsExpireHours });
     await payments.refreshFormActionOrigins();
     const me = c.var.user!;
     await app.audit.record({
       actor: { type: 'staff', id: me.id, label: me.email }, action: 'settings.saved', target: 'payments', ip: clientIp(c),
-      details: { testEnabled: d.testEnabled, testUrl: d.testUrl, secretChanged: Boolean(d.testSecret), bankEnabled: d.bankEnabled, accountsPassphrase: d.accountsPassphrase },
+      details: { testEnabled: d.testEnabled, testUrl: d.testUrl, secretChanged: Boolean(d.testSecret), bankEnabled: d.bankEnabled, accountsPassphrase: d.accountsPassphrase, attemptsExpireHours: d.attemptsExpireHours },
     });
     flash(c, 'success', 'Payment gateway settings were saved.');
     return c.redirect(`${PAYMENTS_ADMIN_BASE}/settings`, 303);

@@ -55,7 +55,8 @@ export interface StartContext {
 
 /** A stored card as a gateway that can charge it receives it (CVV only when a form just asked for it). */
 export interface StoredCard {
-  accountId: number;
+  /** null: a card typed into a payment form for this one charge and not saved. */
+  accountId: number | null;
   card: SealedCard;
   expMonth: string;
   expYear: string;

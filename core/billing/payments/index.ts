@@ -1,6 +1,6 @@
 // Payments: gateways behind one interface, payment attempts, signed callbacks, staff record / refund pages.
 export * from './gateway.ts';
-export { PaymentService, PaymentServiceError, type PaymentActor, type PaymentDeps, type SettleResult, type StartedPayment, type CallbackResult } from './service.ts';
+export { PaymentService, PaymentServiceError, attemptIdForKey, type ChargeResult, type PaymentActor, type PaymentDeps, type SettleResult, type StartedPayment, type CallbackResult } from './service.ts';
 export { setupPayments, paymentsOf } from './setup.ts';
 export { TestGatewayClient } from './gateways/test.ts';
 export { BankTransferGateway } from './gateways/bank.ts';

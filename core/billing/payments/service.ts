@@ -13,11 +13,12 @@ import { recordPayment, refundPayment, PaymentError, type PaymentResult } from '
 import { getInvoice, insertTransactionOnce, type InvoiceRow } from '../invoices/store.ts';
 import { getAccount } from '../accounts/store.ts';
 import { isExpired } from '../accounts/accounts.ts';
-import { SealedDataError, unsealAccountData, type SealedData } from '../accounts/sealing.ts';
-import { GatewayUnavailableError, type CallbackRequest, type GatewayOutcome, type PaymentAttempt, type PaymentGateway, type StartResult } from './gateway.ts';
+import { SealedDataError, unsealAccountData, type SealedCard, type SealedData } from '../accounts/sealing.ts';
+import { GatewayUnavailableError, type CallbackRequest, type GatewayOutcome, type PaymentAttempt, type PaymentGateway, type StartResult, type StoredCard } from './gateway.ts';
 import { TestGatewayClient } from './gateways/test.ts';
 import { BankTransferGateway } from './gateways/bank.ts';
-import { anyTransaction, clientInvoices, getClientAttempt, getTransaction, insertAttempt, invoiceNumbers, lockAttempt, minorUnitsOf, moveAttempt, refundableAmount } from './store.ts';
+import { anyTransaction, clientInvoices, expireAttempts, getClientAttempt, getTransaction, insertAttempt, insertAttemptOnce, invoiceNumbers, lockAttempt, minorUnitsOf, moveAttempt, refundableAmount } from './store.ts';
+import { getAttemptSettings } from './settings.ts';
 
 export interface PaymentDeps {
   db: Knex;
@@ -88,11 +89,37 @@ export interface CallbackResult {
   result?: SettleResult;
 }
 
+/** What charging a card (stored or typed in) came to; a `replay` result means this form key was charged before. */
+export interface ChargeResult {
+  attemptId: string;
+  outcome: GatewayOutcome['outcome'];
+  statusCode: string;
+  /** What was asked of the card, in minor units of `currency`. */
+  amount: number;
+  currency: string;
+  /** The gateway's words for the outcome ("The card was declined"), '' if it gave none. */
+  message: string;
+  result: SettleResult;
+}
+
 const PAYABLE = new Set(['unpaid', 'collections']);
 const MAX_INVOICES = 50;
 
 function newAttemptId(): string {
   return `pa_${crypto.randomBytes(18).toString('base64url')}`;
+}
+
+/**
+ * The attempt a form's one-time key stands for: a double submit (or a reloaded POST) names the same
+ * attempt, whose id is the primary key, so the card is charged once however often the form arrives.
+ */
+export function attemptIdForKey(clientId: number, key: string): string {
+  return `pa_k${crypto.createHash('sha256').update(`${clientId}\n${key}`).digest('base64url').slice(0, 32)}`;
+}
+
+function gatewayMessage(outcome: GatewayOutcome): string {
+  const m = outcome.raw.message;
+  return typeof m === 'string' ? m.slice(0, 300) : '';
 }
 
 export class PaymentService {
@@ -279,7 +306,9 @@ export class PaymentService {
   async #applyApproved(trx: Knex.Transaction, gateway: PaymentGateway, attempt: PaymentAttempt, outcome: GatewayOutcome, at: string): Promise<SettleResult> {
     const externalId = (invoiceId: number) => `${outcome.gatewayTxId}:${invoiceId}`;
     if (await anyTransaction(trx, gateway.id, attempt.invoiceIds.map(externalId))) return { kind: 'replay', attemptId: attempt.id };
-    // A decline can be followed by an approval (the client tried again on the gateway's page).
+    // A decline can be followed by an approval (the client tried again on the gateway's page), and
+    // expiry only means we stopped waiting: a signed approval means money was taken, so it is applied.
+    if (attempt.status === 'expired') this.deps.log.warn('approved payment for an expired attempt; applied all the same', { attempt: attempt.id, gateway: gateway.id, tx: outcome.gatewayTxId });
     const moved = await moveAttempt(trx, attempt.id, ['started', 'declined', 'error', 'expired'], 'approved', at);
     if (!moved) this.deps.log.warn('a second, different approved charge for a settled attempt; its money goes to credit', { attempt: attempt.id, gateway: gateway.id, tx: outcome.gatewayTxId });
     if (outcome.amount !== attempt.amount) this.deps.log.warn('gateway charged another amount than the attempt asked for', { attempt: attempt.id, asked: attempt.amount, charged: outcome.amount });
@@ -331,16 +360,15 @@ export class PaymentService {
   /**
    * Charges a client's stored card for invoices (server-to-server; no page to visit). The CVV, when a
    * form just asked for it, goes to the gateway and nowhere else. A pass-phrase-protected card needs
-   * the client's pass-phrase.
+   * the client's pass-phrase. With `key` (a form's one-time key) a second call charges nothing and
+   * reports the first one as a replay.
    */
-  async chargeStoredAccount(input: { clientId: number; accountId: number; invoiceIds: number[]; passphrase?: string; cvv?: string; gatewayId?: string; actor?: PaymentActor }): Promise<{ attemptId: string; outcome: GatewayOutcome['outcome']; statusCode: string; result: SettleResult }> {
+  async chargeStoredAccount(input: { clientId: number; accountId: number; invoiceIds: number[]; passphrase?: string; cvv?: string; gatewayId?: string; key?: string; actor?: PaymentActor }): Promise<ChargeResult> {
     const account = await getAccount(this.deps.db, input.clientId, input.accountId);
     if (!account) throw new PaymentServiceError('This billing account does not exist', 'not_found');
     if (account.type !== 'card' || !account.sealed) throw new PaymentServiceError('Only a stored credit card can be charged; record other payments when they arrive', 'not_chargeable');
     if (isExpired(account, this.deps.clock.now())) throw new PaymentServiceError(`The card expired at the end of ${account.card_exp_month}/${account.card_exp_year}`, 'not_chargeable');
-    const gateway = input.gatewayId ? this.#gateways.get(input.gatewayId) : [...this.#gateways.values()].find((g) => g.chargeStored);
-    if (!gateway?.chargeStored) throw new PaymentServiceError('No payment gateway here can charge a stored card', 'gateway_unavailable');
-    if (!(await gateway.isReady())) throw new PaymentServiceError(`${gateway.title} is not available right now`, 'gateway_unavailable');
+    const gateway = await this.#cardGateway(input.gatewayId);
     let card: SealedData;
     try {
       card = await unsealAccountData(this.deps.secrets, account.sealed, { clientId: input.clientId, passphrase: input.passphrase || undefined });
@@ -349,15 +377,68 @@ export class PaymentService {
       throw err;
     }
     if (card.kind !== 'card') throw new PaymentServiceError('Only a stored credit card can be charged', 'not_chargeable');
+    const r = await this.#chargeCard(gateway, input, { accountId: account.id, card, expMonth: account.card_exp_month ?? '', expYear: account.card_exp_year ?? '', ...(input.cvv ? { cvv: input.cvv } : {}) });
+    if (input.actor && r.result.kind !== 'replay') {
+      await this.deps.audit.record({ actor: { type: input.actor.type, id: input.actor.id ?? null, label: input.actor.label ?? '' }, action: 'billing.stored_card_charged', target: `client:${input.clientId}`, ip: input.actor.ip ?? null, details: { attempt: r.attemptId, account: account.id, outcome: r.outcome, code: r.statusCode, amount: r.amount, currency: r.currency } });
+    }
+    return r;
+  }
+
+  /**
+   * Charges a card typed into a payment form, for this one payment: the number goes to the gateway
+   * and is kept nowhere here (saving it is createBillingAccount's job). `key` as for chargeStoredAccount.
+   */
+  async chargeCard(input: { clientId: number; card: Omit<SealedCard, 'kind' | 'clientId'>; expMonth: string; expYear: string; cvv?: string; invoiceIds: number[]; gatewayId?: string; key?: string; actor?: PaymentActor }): Promise<ChargeResult> {
+    const gateway = await this.#cardGateway(input.gatewayId);
+    const card: SealedCard = { kind: 'card', clientId: input.clientId, ...input.card };
+    const r = await this.#chargeCard(gateway, input, { accountId: null, card, expMonth: input.expMonth, expYear: input.expYear, ...(input.cvv ? { cvv: input.cvv } : {}) });
+    if (input.actor && r.result.kind !== 'replay') {
+      await this.deps.audit.record({ actor: { type: input.actor.type, id: input.actor.id ?? null, label: input.actor.label ?? '' }, action: 'billing.card_charged', target: `client:${input.clientId}`, ip: input.actor.ip ?? null, details: { attempt: r.attemptId, last4: card.number.slice(-4), outcome: r.outcome, code: r.statusCode, amount: r.amount, currency: r.currency } });
+    }
+    return r;
+  }
+
+  async #cardGateway(gatewayId: string | undefined): Promise<PaymentGateway & Required<Pick<PaymentGateway, 'chargeStored'>>> {
+    const gateway = gatewayId ? this.#gateways.get(gatewayId) : [...this.#gateways.values()].find((g) => g.chargeStored);
+    if (!gateway?.chargeStored) throw new PaymentServiceError('No payment gateway here can charge a stored card', 'gateway_unavailable');
+    if (!(await gateway.isReady())) throw new PaymentServiceError(`${gateway.title} is not available right now`, 'gateway_unavailable');
+    return gateway as PaymentGateway & Required<Pick<PaymentGateway, 'chargeStored'>>;
+  }
+
+  /** What became of the attempt a form key already made (still running: an error the client can look up). */
+  async #chargedBefore(clientId: number, attemptId: string): Promise<ChargeResult | undefined> {
+    const seen = await getClientAttempt(this.deps.db, clientId, attemptId);
+    if (!seen) return undefined;
+    const outcome = seen.status === 'approved' ? 'approved' : seen.status === 'declined' ? 'declined' : 'error';
+    return { attemptId, outcome, statusCode: seen.status === 'started' ? 'in_progress' : seen.status, amount: seen.amount, currency: seen.currency, message: '', result: { kind: 'replay', attemptId } };
+  }
+
+  async #chargeCard(gateway: PaymentGateway & Required<Pick<PaymentGateway, 'chargeStored'>>, input: { clientId: number; invoiceIds: number[]; key?: string }, card: StoredCard): Promise<ChargeResult> {
+    const attemptId = input.key ? attemptIdForKey(input.clientId, input.key) : newAttemptId();
+    const before = input.key ? await this.#chargedBefore(input.clientId, attemptId) : undefined;
+    if (before) return before;
     const { invoices, amount, currency } = await this.#payableInvoices(input.clientId, input.invoiceIds);
-    const attempt = await this.#newAttempt(input.clientId, gateway.id, invoices, amount, currency);
-    let outcome = await gateway.chargeStored({ accountId: account.id, card, expMonth: account.card_exp_month ?? '', expYear: account.card_exp_year ?? '', ...(input.cvv ? { cvv: input.cvv } : {}) }, attempt);
+    const attempt: PaymentAttempt = { id: attemptId, clientId: input.clientId, invoiceIds: invoices.map((i) => Number(i.id)), gateway: gateway.id, amount, currency, status: 'started', createdAt: this.now(), completedAt: null };
+    // A second request with the same key got here at the same moment: the first one charges.
+    if (!(await insertAttemptOnce(this.deps.db, attempt))) return (await this.#chargedBefore(input.clientId, attemptId)) ?? { attemptId, outcome: 'error', statusCode: 'duplicate', amount: 0, currency: '', message: '', result: { kind: 'replay', attemptId } };
+    let outcome = await gateway.chargeStored(card, attempt);
     if (outcome.attemptId !== attempt.id) outcome = { ...outcome, attemptId: attempt.id, outcome: 'error', amount: 0, statusCode: 'wrong_attempt' };
     const result = await this.#settle(gateway, outcome);
-    if (input.actor) {
-      await this.deps.audit.record({ actor: { type: input.actor.type, id: input.actor.id ?? null, label: input.actor.label ?? '' }, action: 'billing.stored_card_charged', target: `client:${input.clientId}`, ip: input.actor.ip ?? null, details: { attempt: attempt.id, account: account.id, outcome: outcome.outcome, code: outcome.statusCode, amount, currency } });
-    }
-    return { attemptId: attempt.id, outcome: outcome.outcome, statusCode: outcome.statusCode, result };
+    return { attemptId: attempt.id, outcome: outcome.outcome, statusCode: outcome.statusCode, amount, currency, message: gatewayMessage(outcome), result };
+  }
+
+  /**
+   * Marks attempts that have waited longer than the payments setting (default 24 h, by the clock) as
+   * expired: the client left the gateway's page, or its callback never came. Nothing else changes; a
+   * signed approval that arrives later is still applied (#applyApproved). Returns how many expired.
+   */
+  async expireStaleAttempts(): Promise<number> {
+    const { expireAfterHours } = await getAttemptSettings(this.deps.settings);
+    const now = this.deps.clock.now();
+    const before = iso(new Date(now.getTime() - expireAfterHours * 3_600_000));
+    const expired = await expireAttempts(this.deps.db, { before, at: iso(now) });
+    if (expired) this.deps.log.info('payment attempts expired', { count: expired, startedBefore: before });
+    return expired;
   }
 
   getClientAttempt(clientId: number, attemptId: string): Promise<PaymentAttempt | undefined> {

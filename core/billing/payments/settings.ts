@@ -7,6 +7,25 @@ import { checkTemplateText } from '../../views/logicless.ts';
 
 export const TEST_GATEWAY_SETTINGS_KEY = 'payments.test';
 export const BANK_GATEWAY_SETTINGS_KEY = 'payments.bank';
+export const ATTEMPT_SETTINGS_KEY = 'payments.attempts';
+
+/** A payment attempt still waiting for its gateway after this long is marked expired (hourly job). */
+export const DEFAULT_ATTEMPT_EXPIRY_HOURS = 24;
+export const MAX_ATTEMPT_EXPIRY_HOURS = 720;
+
+export interface AttemptSettings {
+  expireAfterHours: number;
+}
+
+export async function getAttemptSettings(settings: SettingsStore): Promise<AttemptSettings> {
+  const saved = (await settings.get<Partial<AttemptSettings>>(ATTEMPT_SETTINGS_KEY)) ?? {};
+  const h = saved.expireAfterHours;
+  return { expireAfterHours: typeof h === 'number' && Number.isInteger(h) && h >= 1 && h <= MAX_ATTEMPT_EXPIRY_HOURS ? h : DEFAULT_ATTEMPT_EXPIRY_HOURS };
+}
+
+export async function saveAttemptSettings(settings: SettingsStore, input: AttemptSettings): Promise<void> {
+  await settings.set(ATTEMPT_SETTINGS_KEY, { expireAfterHours: input.expireAfterHours });
+}
 
 export interface TestGatewaySettings {
   enabled: boolean;
@@ -90,6 +109,14 @@ export function gatewaySettingsFormSchema(opts: { hasSecret: boolean }) {
         }),
       ),
       accountsPassphrase: checkbox,
+      attemptsExpireHours: z.preprocess(
+        (v) => String(orEmpty(v)).trim(),
+        z
+          .string()
+          .regex(/^\d{0,6}$/, 'Enter a whole number of hours')
+          .transform((s) => (s === '' ? DEFAULT_ATTEMPT_EXPIRY_HOURS : Number(s)))
+          .refine((n) => n >= 1 && n <= MAX_ATTEMPT_EXPIRY_HOURS, `Enter between 1 and ${MAX_ATTEMPT_EXPIRY_HOURS} hours (30 days)`),
+      ),
     })
     .superRefine((v, ctx) => {
       if (v.testEnabled && !v.testUrl) ctx.addIssue({ code: 'custom', path: ['testUrl'], message: 'Enter the test gateway’s address to turn it on' });

@@ -17,9 +17,9 @@ export function paymentsOf(services: AppServices): PaymentService | undefined {
 
 /**
  * Mounts /payments (callbacks, return page), /admin/payments and /admin/billing-accounts, adds the
- * "Billing accounts" section to the client page and the settings menu entry, and puts the ready
- * gateways' origins into the CSP's form-action. Hono copies routes at app.route(), so call it
- * during createApp, before serving.
+ * "Billing accounts" section to the client page, the settings menu entry and the job that expires
+ * abandoned payment attempts, and puts the ready gateways' origins into the CSP's form-action.
+ * Hono copies routes at app.route(), so call it during createApp, before serving.
  */
 export async function setupPayments(app: Hono<AppEnv>, services: AppServices): Promise<PaymentService> {
   const already = registered.get(services);
@@ -48,6 +48,12 @@ export async function setupPayments(app: Hono<AppEnv>, services: AppServices): P
     return services.views.render('pages/admin/accounts/section', await accountSectionData(services, clientId));
   });
   services.menu.add({ area: 'admin', section: 'billing', id: 'payment-gateways', label: 'Payment gateways', href: `${PAYMENTS_ADMIN_BASE}/settings`, order: 80, roles: ['admin'] });
+  services.jobs.registerScheduled('core', {
+    id: 'payments.expire-attempts',
+    schedule: { cron: '50 * * * *' },
+    description: 'Mark payment attempts that never came back from the gateway as expired (Payment gateways → Unfinished payments); a late approval is still applied',
+    run: async (ctx) => ctx.count('expired', await payments.expireStaleAttempts()),
+  });
 
   await payments.refreshFormActionOrigins();
   return payments;

@@ -40,6 +40,19 @@ export async function insertAttempt(db: Q, a: PaymentAttempt): Promise<void> {
   });
 }
 
+/** Inserts an attempt unless its id exists (an id derived from a form key: a double submit); true when inserted. */
+export async function insertAttemptOnce(db: Q, a: PaymentAttempt): Promise<boolean> {
+  const inserted = await db('core_payment_attempts')
+    .insert({
+      id: a.id, client_id: a.clientId, invoice_ids: JSON.stringify(a.invoiceIds), gateway: a.gateway, amount: a.amount, currency: a.currency,
+      status: a.status, created_at: a.createdAt, completed_at: a.completedAt,
+    })
+    .onConflict('id')
+    .ignore()
+    .returning('id');
+  return inserted.length === 1;
+}
+
 export async function getAttempt(db: Q, id: string): Promise<PaymentAttempt | undefined> {
   const row = (await db('core_payment_attempts').where({ id }).first()) as AttemptRow | undefined;
   return row ? toAttempt(row) : undefined;
@@ -63,6 +76,14 @@ export async function getClientAttempt(db: Q, clientId: number, id: string): Pro
 export async function moveAttempt(db: Q, id: string, from: AttemptStatus[], to: AttemptStatus, at: string): Promise<boolean> {
   const changed = await db('core_payment_attempts').where({ id }).whereIn('status', from).update({ status: to, completed_at: at });
   return changed === 1;
+}
+
+/**
+ * Marks attempts still 'started' that began before `before` as expired (the (status, created_at)
+ * index); returns how many. Only 'started' ones move, so running it again changes nothing.
+ */
+export async function expireAttempts(db: Q, input: { before: string; at: string }): Promise<number> {
+  return db('core_payment_attempts').where({ status: 'started' }).andWhere('created_at', '<', input.before).update({ status: 'expired', completed_at: input.at });
 }
 
 /** The client's invoices among `ids` (others' invoices are simply not found). */

@@ -2,6 +2,7 @@
 import { createTestApp, type Agent, type TestApp } from '../../../test/helpers/app.ts';
 import clientPortal from '../index.ts';
 import { insertClient } from '../../../test/billing/ledger-fixtures.ts';
+import type { ManualClock } from '../../../core/clock.ts';
 
 export interface PortalFixture {
   t: TestApp;
@@ -12,7 +13,7 @@ export interface PortalFixture {
   other: Agent;
 }
 
-export async function portalApp(opts: { clock?: ConstructorParameters<typeof createTestApp>[0] extends infer O ? O extends { clock?: infer C } ? C : never : never } = {}): Promise<PortalFixture> {
+export async function portalApp(opts: { clock?: ManualClock } = {}): Promise<PortalFixture> {
   const t = await createTestApp({ plugins: [clientPortal()], ...(opts.clock ? { clock: opts.clock } : {}) });
   const clientId = await insertClient(t.services.db, { name: 'Ada Lovelace' });
   const otherClientId = await insertClient(t.services.db, { name: 'Other Client' });

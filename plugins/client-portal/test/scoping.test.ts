@@ -84,7 +84,7 @@ describe('another client\'s records', () => {
     expect((await db('core_services').where({ id: theirs.service }).first('status', 'auto_renew', 'cancel_requested'))).toMatchObject({ status: 'active' });
     expect(await db('core_billing_accounts').where({ id: theirs.account }).first('id')).toBeTruthy();
     expect(await db('core_contacts').where({ id: theirs.contact }).first('id')).toBeTruthy();
-    const [{ n }] = (await db('core_service_operations').whereIn('service_id', [theirs.domain, theirs.service]).count({ n: '*' })) as [{ n: number | string }];
+    const [{ n }] = (await db('core_service_operations').whereIn('service_id', [theirs.domain!, theirs.service!]).count({ n: '*' })) as [{ n: number | string }];
     expect(Number(n)).toBe(0);
   });
 });
