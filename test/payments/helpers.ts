@@ -9,6 +9,7 @@ import type { PaymentService } from '../../core/billing/payments/service.ts';
 import { saveTestGatewaySettings } from '../../core/billing/payments/settings.ts';
 import { startTestGateway, type TestGateway } from '../../core/billing/payments/test-gateway/server.ts';
 import { freePort } from '../helpers/process.ts';
+import type { PluginConfigEntry } from '../../core/plugins/config.ts';
 
 export const GATEWAY_SECRET = 'test-gateway-shared-secret-0123456789';
 
@@ -22,10 +23,10 @@ export interface LivePanel {
 }
 
 /** The panel app, mounted with payments, listening on loopback; the test gateway configured and running. */
-export async function startLivePanel(opts: { gatewaySecret?: string; panelSecret?: string } = {}): Promise<LivePanel> {
+export async function startLivePanel(opts: { gatewaySecret?: string; panelSecret?: string; plugins?: PluginConfigEntry[] } = {}): Promise<LivePanel> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const t = await createTestApp({ env: { TRELLIS_PUBLIC_URL: url } });
+  const t = await createTestApp({ env: { TRELLIS_PUBLIC_URL: url }, ...(opts.plugins ? { plugins: opts.plugins } : {}) });
   // Until createApp calls setupPayments itself, the test mounts it (before the first request).
   const payments = paymentsOf(t.services) ?? (await setupPayments(t.app, t.services));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
