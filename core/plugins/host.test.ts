@@ -35,7 +35,7 @@ describe('meta checks', () => {
     ['a plugin without register()', { meta: meta() }, 'meta', E.INVALID],
     ['a version that is not semver', { meta: meta({ version: 'one' }), register() {} }, 'meta', E.INVALID],
     ['an apiVersion that is not a semver range', { meta: meta({ apiVersion: 'latest please' }), register() {} }, 'meta', E.API_VERSION],
-    ['an apiVersion range that excludes this host', { meta: meta({ apiVersion: '>=1.2.0' }), register() {} }, 'meta', E.API_VERSION],
+    ['an apiVersion range that excludes this host', { meta: meta({ apiVersion: '>=9.0.0' }), register() {} }, 'meta', E.API_VERSION],
     ['a name with capitals', { meta: meta({ name: 'Subject' }), register() {} }, 'meta', E.NAME],
     ['a reserved name', { meta: meta({ name: 'system' }), register() {} }, 'meta', E.NAME],
     ['the table prefix core', { meta: meta({ tablePrefix: 'core' }), register() {} }, 'meta', E.NAME],
