@@ -6,6 +6,8 @@ import { renderView } from '../http/render.ts';
 import { validateForm, type FormValues } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
 import { clientIp, endSession, startSession } from '../http/session.ts';
+import { completeSignIn } from './second-step.ts';
+import { secondStepRoutes } from './second-step-routes.ts';
 import { safeNext } from '../views/helpers.ts';
 import { isLanguage } from '../i18n/i18n.ts';
 import { LANG_COOKIE, isHttps, setAppCookie } from '../http/cookies.ts';
@@ -76,11 +78,7 @@ async function handleLogin(c: Context<AppEnv>, kind: UserKind) {
   }
 
   await app.throttle.reset(keys[0]!);
-  await startSession(c, user);
-  await app.users.touchLogin(user.id);
-  await app.audit.record({ actor: { type: kind, id: user.id, label: user.email }, action: 'auth.login', ip });
-  await app.events.emit('user.login', { userId: user.id, kind });
-  return c.redirect(safeNext(form.data.next, kind === 'staff' ? '/admin' : '/client'), 303);
+  return completeSignIn(c, user, { next: form.data.next ?? '', via: 'password' });
 }
 
 export function authRoutes() {
@@ -95,6 +93,7 @@ export function authRoutes() {
   r.post('/login', (c) => handleLogin(c, 'client'));
   r.get('/admin/login', (c) => (c.get('user')?.kind === 'staff' ? c.redirect('/admin', 303) : loginPage(c, 'staff', {}, {})));
   r.post('/admin/login', (c) => handleLogin(c, 'staff'));
+  r.route('/login/2fa', secondStepRoutes());
 
   // The language switch in the client layout and on the sign-in page: a plain form, no JavaScript.
   r.post('/language', async (c) => {

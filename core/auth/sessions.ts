@@ -84,6 +84,11 @@ export class SessionStore {
     return q.delete();
   }
 
+  /** Ends one session of a user (the id alone is not enough: it must be theirs); true if it existed. */
+  async destroyForUser(userId: number, id: string): Promise<boolean> {
+    return (await this.deps.db('core_sessions').where({ id, user_id: userId }).delete()) > 0;
+  }
+
   async listForUser(userId: number): Promise<SessionRow[]> {
     return (await this.deps.db('core_sessions').where({ user_id: userId }).orderBy('last_seen_at', 'desc')) as SessionRow[];
   }

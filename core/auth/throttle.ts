@@ -57,3 +57,5 @@ export class LoginThrottle {
 
 export const accountKey = (kind: string, email: string) => `account:${kind}:${email.trim().toLowerCase()}`;
 export const ipKey = (ip: string) => `ip:${ip}`;
+/** Second-step codes are counted per user, apart from passwords: a right password does not reset them. */
+export const secondStepKey = (userId: number) => `2fa:user:${userId}`;

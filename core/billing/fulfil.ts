@@ -1,4 +1,5 @@
-// What paying an invoice sets in motion: new services are opened, renewed ones extended or resumed.
+// What paying an invoice sets in motion: new services are opened, renewed ones extended or resumed,
+// upgraded ones moved to their new package.
 import type { Knex } from 'knex';
 import type { OnInvoicePaid } from './invoices/payments.ts';
 import { invoiceLines, type InvoiceRow } from './invoices/store.ts';
@@ -6,6 +7,7 @@ import { transitionService } from './services/transition.ts';
 import type { ServiceStatus } from './services/status.ts';
 import type { OperationKind } from '../processing/types.ts';
 import { formatMoney } from '../money/money.ts';
+import { applyPaidUpgrade } from './upgrades/apply.ts';
 
 /** The part of the processing framework billing needs: queue an operation in the caller's transaction. */
 export interface OperationQueue {
@@ -21,6 +23,8 @@ const SYSTEM = { type: 'system' as const, label: 'billing' };
 
 export function makeOnInvoicePaid(deps: FulfilDeps): OnInvoicePaid {
   return async function onInvoicePaid(trx, invoice, at) {
+    // An upgrade invoice has no service on its lines (see upgrades/apply.ts): its change is found by the invoice.
+    if (invoice.kind === 'upgrade') await applyPaidUpgrade(trx, invoice, { ops: deps.ops, at });
     const lines = await invoiceLines(trx, invoice.id);
     const serviceIds = [...new Set(lines.map((l) => l.service_id).filter((id): id is number => id !== null))];
     for (const serviceId of serviceIds) {

@@ -15,26 +15,21 @@ import {
   CARD_TYPES,
   CARD_TYPE_LABELS,
   isAccountType,
-  isBankType,
-  normalizeCardNumber,
   type AccountType,
 } from './schemas.ts';
 import {
-  accountExpiry,
   createBillingAccount,
   deleteBillingAccount,
   describeAccount,
   editFormValues,
-  isExpired,
-  isPassphraseProtected,
-  keptFieldsFor,
   updateBillingAccount,
   type AccountActor,
   type AccountDeps,
   type FieldErrors,
 } from './accounts.ts';
-import { getAccountSettings } from './settings.ts';
-import { accountServiceIds, clientContacts, clientExists, getAccountById, listAccounts, payableServices, type BillingAccountRow } from './store.ts';
+import { accountFormModel, keptValues } from './form.ts';
+import { accountSummaries } from './summary.ts';
+import { accountServiceIds, clientExists, getAccountById, listAccounts, payableServices, type BillingAccountRow } from './store.ts';
 
 export const ACCOUNTS_BASE = '/admin/billing-accounts';
 export const ACCOUNT_EDIT_ROLES = ['admin', 'billing'];
@@ -57,34 +52,22 @@ function clientName(c: { name: string; company: string; kind: string }): string 
 /** How titles and messages name each type: "New eCheck account", "The wire transfer account was added". */
 export const ACCOUNT_TYPE_NOUNS: Record<AccountType, string> = { card: 'credit card', echeck: 'eCheck', bank_draft: 'bank draft', wire: 'wire transfer', manual: 'manual payment', third_party: 'third-party gateway' };
 
-/** Never shown again, even as typed a moment ago: the card number (only its last four digits), the CVV, the pass-phrase. */
-const NEVER_ECHOED = ['cardNumber', 'cvv', 'passphrase'];
-
-/** What a form shows again after an error: everything typed except NEVER_ECHOED. */
-function keptValues(values: FormValues): { values: FormValues; typedLast4: string | null } {
-  const out: FormValues = {};
-  for (const [k, v] of Object.entries(values)) if (!NEVER_ECHOED.includes(k)) out[k] = v;
-  const typed = typeof values.cardNumber === 'string' ? normalizeCardNumber(values.cardNumber) : '';
-  return { values: out, typedLast4: /^\d{4,}$/.test(typed) ? typed.slice(-4) : null };
-}
-
 /** Data of the client page's "Billing accounts" section (rendered through the admin.client.detail slot). */
 export async function accountSectionData(app: AppServices, clientId: number): Promise<Record<string, unknown>> {
-  const [accounts, services] = await Promise.all([listAccounts(app.db, clientId), payableServices(app.db, clientId)]);
-  const now = app.clock.now();
+  const accounts = await accountSummaries(app, clientId);
   return {
     clientId,
     base: ACCOUNTS_BASE,
     accounts: accounts.map((a) => ({
       id: a.id,
-      shownAs: describeAccount(a),
+      shownAs: a.shownAs,
       type: ACCOUNT_TYPE_LABELS[a.type],
       label: a.label,
-      expiry: accountExpiry(a),
-      expired: isExpired(a, now),
-      isDefault: a.is_default,
-      protected: isPassphraseProtected({ secrets: app.secrets }, a),
-      paysFor: services.filter((s) => s.billing_account_id === a.id).map((s) => `#${s.id} ${s.label || s.package_name}`),
+      expiry: a.expiry,
+      expired: a.expired,
+      isDefault: a.isDefault,
+      protected: a.protected,
+      paysFor: a.paysFor.map((s) => `#${s.id} ${s.label || s.packageName}`),
     })),
   };
 }
@@ -99,38 +82,34 @@ export function billingAccountAdminRoutes(): Hono<AppEnv> {
   ) => {
     const app = c.var.app;
     const client = (await clientExists(app.db, input.clientId))!;
-    const [services, contacts, settings] = await Promise.all([payableServices(app.db, input.clientId), clientContacts(app.db, input.clientId), getAccountSettings(app.settings)]);
-    const accounts = new Map((await listAccounts(app.db, input.clientId)).map((a) => [a.id, describeAccount(a)]));
-    const account = input.account;
-    const keep = account ? keptFieldsFor({ secrets: app.secrets }, account) : [];
-    const isProtected = account ? isPassphraseProtected({ secrets: app.secrets }, account) : false;
-    const typeLabel = ACCOUNT_TYPE_LABELS[input.type];
-    const title = account ? `Edit ${describeAccount(account)}` : `New ${ACCOUNT_TYPE_NOUNS[input.type]} account`;
+    const model = await accountFormModel(app, { clientId: input.clientId, type: input.type, account: input.account });
+    const account = model.account;
+    const title = account ? `Edit ${account.shownAs}` : `New ${ACCOUNT_TYPE_NOUNS[input.type]} account`;
     return renderView(
       c,
       'pages/admin/accounts/form',
       {
         client: { id: input.clientId, name: clientName(client) },
         type: input.type,
-        typeLabel,
+        typeLabel: ACCOUNT_TYPE_LABELS[input.type],
         typeNoun: ACCOUNT_TYPE_NOUNS[input.type],
-        isCard: input.type === 'card',
-        isBank: isBankType(input.type),
-        account: account ? { id: account.id, shownAs: describeAccount(account), isProtected } : null,
-        keep,
+        isCard: model.isCard,
+        isBank: model.isBank,
+        account,
+        keep: model.keep,
         action: account ? `${ACCOUNTS_BASE}/${account.id}/edit` : `${ACCOUNTS_BASE}/client/${input.clientId}/new/${input.type}`,
         values: input.values,
         errors: input.errors,
         typedLast4: input.typedLast4 ?? null,
-        passphraseMode: settings.passphrase,
+        passphraseMode: model.passphraseMode,
         cardTypes: [{ value: '', label: 'Choose…' }, ...CARD_TYPES.map((t) => ({ value: t, label: CARD_TYPE_LABELS[t] }))],
         accountKinds: [{ value: '', label: 'Choose…' }, ...BANK_ACCOUNT_KINDS.map((t) => ({ value: t, label: BANK_ACCOUNT_KIND_LABELS[t] }))],
-        contacts: [{ value: '', label: '— none —' }, ...contacts.map((ct) => ({ value: String(ct.id), label: `${ct.first_name} ${ct.last_name}${ct.is_primary ? ' (primary)' : ''} — ${ct.email}` }))],
-        services: services.map((s) => ({
+        contacts: [{ value: '', label: '— none —' }, ...model.contacts.map((ct) => ({ value: String(ct.id), label: `${ct.name}${ct.isPrimary ? ' (primary)' : ''} — ${ct.email}` }))],
+        services: model.services.map((s) => ({
           id: s.id,
-          label: `#${s.id} ${s.label || s.package_name}`,
+          label: `#${s.id} ${s.label || s.packageName}`,
           status: s.status.replace(/_/g, ' '),
-          paidBy: s.billing_account_id !== null && s.billing_account_id !== account?.id ? (accounts.get(s.billing_account_id) ?? `account #${s.billing_account_id}`) : null,
+          paidBy: s.paidBy,
         })),
       },
       { title, status: input.status ?? 200 },

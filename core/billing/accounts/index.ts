@@ -19,4 +19,6 @@ export {
 } from './accounts.ts';
 export { SealedDataError, type SealedBank, type SealedCard, type SealedData } from './sealing.ts';
 export { ACCOUNT_SETTINGS_KEY, getAccountSettings, type AccountSettings } from './settings.ts';
-export { accountPayingFor, defaultAccount, getAccount, listAccounts, payableServices, type BillingAccountRow, type PayableServiceRow } from './store.ts';
+export { accountPayingFor, accountServiceIds, defaultAccount, getAccount, listAccounts, payableServices, type BillingAccountRow, type PayableServiceRow } from './store.ts';
+export { ADD_FIELD, MOVE_FIELD, NEVER_ECHOED, REMOVE_FIELD, accountFormModel, billableLists, keptValues, movedServices, type AccountFormModel, type AccountFormService } from './form.ts';
+export { accountSummaries, type AccountSummary } from './summary.ts';

@@ -1,6 +1,6 @@
-// Billing-account validation: Luhn, two-digit month, four-digit year, nine-digit routing number, with the exact messages.
+// Billing-account validation: Luhn, two-digit month, four-digit year, nine-digit routing number (and its ABA checksum), US state codes, with the exact messages.
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_MESSAGES, isCardNumber, luhnValid, normalizeCardNumber, parseBillingAccountForm } from './schemas.ts';
+import { ACCOUNT_MESSAGES, abaRoutingValid, isCardNumber, luhnValid, normalizeCardNumber, parseBillingAccountForm } from './schemas.ts';
 
 const now = new Date('2026-03-02T09:00:00Z');
 
@@ -78,6 +78,14 @@ describe('eCheck, bank draft and wire validation', () => {
     expect(errorsOf('wire', bank())).toEqual({});
   });
 
+  it('checks the ABA checksum of a nine-digit routing number', () => {
+    expect(abaRoutingValid('111000025')).toBe(true);
+    expect(abaRoutingValid('021000021')).toBe(true);
+    expect(abaRoutingValid('111000026')).toBe(false);
+    expect(errorsOf('echeck', bank({ routingNumber: '111000026' })).routingNumber).toBe(ACCOUNT_MESSAGES.routingNumberChecksum);
+    expect(errorsOf('echeck', bank({ routingNumber: '021 000 021' })).routingNumber).toBeUndefined();
+  });
+
   it('wants an account number of 4 to 17 digits', () => {
     expect(errorsOf('bank_draft', bank({ accountNumber: '123' })).accountNumber).toBe(ACCOUNT_MESSAGES.accountNumber);
     expect(errorsOf('bank_draft', bank({ accountNumber: '1'.repeat(18) })).accountNumber).toBe(ACCOUNT_MESSAGES.accountNumber);
@@ -86,6 +94,7 @@ describe('eCheck, bank draft and wire validation', () => {
 
   it('wants a two-letter ID state and a real date of birth in the past as MM/DD/YYYY', () => {
     expect(errorsOf('echeck', bank({ licenseState: 'Texas' })).licenseState).toBe(ACCOUNT_MESSAGES.licenseState);
+    expect(errorsOf('echeck', bank({ licenseState: 'XX' })).licenseState).toBe(ACCOUNT_MESSAGES.licenseStateUnknown);
     expect(errorsOf('echeck', bank({ dateOfBirth: '31/01/1980' })).dateOfBirth).toBe(ACCOUNT_MESSAGES.dateOfBirth);
     expect(errorsOf('echeck', bank({ dateOfBirth: '02/30/1980' })).dateOfBirth).toBe(ACCOUNT_MESSAGES.dateOfBirth);
     expect(errorsOf('echeck', bank({ dateOfBirth: '03/03/2026' })).dateOfBirth).toBe(ACCOUNT_MESSAGES.dateOfBirthFuture);

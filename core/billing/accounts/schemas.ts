@@ -1,5 +1,6 @@
 // zod schemas for billing accounts (seed 003 "Adding Billing Accounts"): the admin pages and the client portal share them.
 import { z } from 'zod';
+import { isUsStateCode } from '../../i18n/countries.ts';
 
 export const ACCOUNT_TYPES = ['card', 'echeck', 'bank_draft', 'wire', 'manual', 'third_party'] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
@@ -40,9 +41,11 @@ export const ACCOUNT_MESSAGES = {
   bankName: 'Enter the name of the bank',
   accountKind: 'Choose the type of account',
   routingNumber: 'A routing number has 9 digits',
+  routingNumberChecksum: 'This is not a valid routing number: check the nine digits at the bottom left of a check',
   accountNumber: 'An account number has 4 to 17 digits',
   licenseNumber: 'Use letters, digits, spaces and dashes only',
   licenseState: 'Enter the two-letter code of the state, e.g. TX',
+  licenseStateUnknown: 'There is no US state with this code; use its two-letter code, e.g. TX',
   dateOfBirth: 'Enter the date of birth as MM/DD/YYYY, e.g. 01/31/1980',
   dateOfBirthFuture: 'The date of birth must be in the past',
   passphraseShort: 'Use at least 8 characters for the pass-phrase',
@@ -68,6 +71,16 @@ export function luhnValid(digits: string): boolean {
     sum += d;
   }
   return sum % 10 === 0;
+}
+
+/**
+ * The ABA check of a US routing number: 3·(d1+d4+d7) + 7·(d2+d5+d8) + (d3+d6+d9) is a multiple of 10.
+ * It catches a mistyped digit before the bank refuses the draft.
+ */
+export function abaRoutingValid(digits: string): boolean {
+  if (!/^\d{9}$/.test(digits)) return false;
+  const d = [...digits].map(Number);
+  return (3 * (d[0]! + d[3]! + d[6]!) + 7 * (d[1]! + d[4]! + d[7]!) + (d[2]! + d[5]! + d[8]!)) % 10 === 0;
 }
 
 /** What people type ("4242 4242-4242 4242") as digits only. */
@@ -206,10 +219,16 @@ export function bankFieldsShape(opts: SchemaOptions) {
     bankName: text(100, ACCOUNT_MESSAGES.bankName),
     bankState: text(100),
     accountKind: choice(BANK_ACCOUNT_KINDS, ACCOUNT_MESSAGES.accountKind),
-    routingNumber: z.preprocess(digitsOnly, z.string().regex(/^\d{9}$/, ACCOUNT_MESSAGES.routingNumber)),
+    routingNumber: z.preprocess(digitsOnly, z.string().regex(/^\d{9}$/, ACCOUNT_MESSAGES.routingNumber).refine((s) => !/^\d{9}$/.test(s) || abaRoutingValid(s), ACCOUNT_MESSAGES.routingNumberChecksum)),
     accountNumber: z.preprocess(digitsOnly, z.string().regex(/^\d{4,17}$/, ACCOUNT_MESSAGES.accountNumber)),
     licenseNumber: z.preprocess((v) => String(orEmpty(v)).trim(), z.string().max(30, 'Use at most 30 characters').regex(/^[A-Za-z0-9 -]*$/, ACCOUNT_MESSAGES.licenseNumber)),
-    licenseState: z.preprocess((v) => String(orEmpty(v)).trim().toUpperCase(), z.string().regex(/^([A-Z]{2})?$/, ACCOUNT_MESSAGES.licenseState)),
+    licenseState: z.preprocess(
+      (v) => String(orEmpty(v)).trim().toUpperCase(),
+      z
+        .string()
+        .regex(/^([A-Z]{2})?$/, ACCOUNT_MESSAGES.licenseState)
+        .refine((s) => !/^[A-Z]{2}$/.test(s) || isUsStateCode(s), ACCOUNT_MESSAGES.licenseStateUnknown),
+    ),
     dateOfBirth: z.preprocess(
       (v) => String(orEmpty(v)).trim(),
       z

@@ -43,6 +43,7 @@ import {
   type ServiceRow,
 } from './store.ts';
 import { updateServiceField } from '../services/terms.ts';
+import { cancelRequestOfService } from '../client-area/services.ts';
 
 const BASE = `${BILLING_BASE}/services`;
 
@@ -161,6 +162,7 @@ export function serviceRoutes(): Hono<AppEnv> {
     const suspended = SUSPENDED.includes(st);
     const rule = INVOICING_RULES[st] ?? '';
     const operations = await app.slots.render('admin.service.detail', { serviceId: svc.id });
+    const cancelRequest = await cancelRequestOfService(app.db, svc.id);
     const isAdmin = c.get('user')?.role === 'admin';
     // The operations pages are for admin and support staff (core/processing/admin-routes.ts).
     const canSeeOperations = ['admin', 'support'].includes(c.get('user')?.role ?? '');
@@ -196,6 +198,7 @@ export function serviceRoutes(): Hono<AppEnv> {
         rule,
         ruleNow: suspended ? (settings.invoiceSuspended ? 'This panel invoices suspended services (Billing settings), so it is invoiced.' : 'This panel does not invoice suspended services (Billing settings), so it is not invoiced now.') : '',
         autoRenew: svc.auto_renew === true || svc.auto_renew === 1,
+        cancelRequest,
         actions: canEdit(c) && Object.values(serviceActions(st)).some(Boolean) ? serviceActions(st) : null,
         values: { expires_on: svc.expires_on ?? '', reason: '', ...values },
         errors,

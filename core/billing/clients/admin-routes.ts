@@ -9,16 +9,18 @@ import { buildTable } from '../../http/table.ts';
 import { requireRole } from '../../http/guards.ts';
 import { clientIp } from '../../http/session.ts';
 import { formatMoney } from '../../money/money.ts';
-import { countryName, isUsStateCode } from '../../i18n/countries.ts';
+import { countryName } from '../../i18n/countries.ts';
 import { clientDisplayName, createClient, setClientStatus, updateClientDetails } from './clients.ts';
 import { addContact, contactName, makePrimaryContact, removeContact, removeContactLogin, updateContactDetails } from './contacts.ts';
 import { resetClientUserPassword, setClientUserStatus } from './logins.ts';
+import { usersWithTwoFactor } from '../../auth/two-factor.ts';
+import { resetTwoFactorByStaff } from '../../auth/account-security.ts';
 import { clientEditSchema, contactFormSchema, newClientFormSchema, passwordResetSchema } from './schemas.ts';
-import { DEFAULT_EMAIL_ACTIONS, EMAIL_ACTION_LABELS, KIND_LABELS, LANGUAGE_LABELS, OPTIONS, PERMISSION_LABELS, STATUS_LABELS } from './labels.ts';
+import { DEFAULT_EMAIL_ACTIONS, EMAIL_ACTION_LABELS, KIND_LABELS, LANGUAGE_LABELS, LOGIN_ROLE_LABELS, OPTIONS, STATUS_LABELS } from './labels.ts';
 import type { ClientDeps, FieldErrors } from './outcome.ts';
+import { contactValues, countyVisible, toggledActions } from './contact-form.ts';
 import {
   CLIENT_STATUSES,
-  EMAIL_ACTIONS,
   activeCurrencies,
   clientListQuery,
   countLedger,
@@ -55,8 +57,6 @@ const RECENT_LEDGER = 10;
 type ClientListRow = Pick<ClientRow, 'id' | 'kind' | 'name' | 'company' | 'email' | 'country' | 'currency' | 'status' | 'balance' | 'created_at'>;
 
 const statusBadge = (s: string) => (s === 'active' ? 'ok' : s === 'suspended' ? 'warning' : 'failed');
-const str = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 function deps(c: Context<AppEnv>): ClientDeps {
   const me = c.var.user!;
@@ -66,11 +66,6 @@ function deps(c: Context<AppEnv>): ClientDeps {
 function can(c: Context<AppEnv>) {
   const role = c.var.user?.role ?? '';
   return { edit: CLIENT_EDIT_ROLES.includes(role), contacts: CONTACT_EDIT_ROLES.includes(role) };
-}
-
-/** The county field shows when it applies (a US state code), and always when it holds something or an error. */
-function countyVisible(values: FormValues, errors: FieldErrors): boolean {
-  return Boolean(errors.county) || str(values.county).trim() !== '' || (str(values.country).trim().toUpperCase() === 'US' && isUsStateCode(str(values.state).trim()));
 }
 
 async function moneyFormatter(c: Context<AppEnv>) {
@@ -87,23 +82,6 @@ async function currencyOptions(c: Context<AppEnv>, keep?: string) {
   const opts = rows.map((r) => ({ value: r.code, label: `${r.code} — ${r.name}` }));
   if (keep && !opts.some((o) => o.value === keep)) opts.unshift({ value: keep, label: `${keep} (no longer active)` });
   return opts;
-}
-
-/** The form asked for "Toggle all": every e-mail ticked, or none when all already were. Nothing is saved. */
-function toggledActions(values: FormValues): FormValues {
-  const current = list(values.emailActions);
-  const all = EMAIL_ACTIONS.every((a) => current.includes(a));
-  return { ...values, emailActions: all ? [] : [...EMAIL_ACTIONS] };
-}
-
-function contactValues(contact: ContactRow, loginEmail: string): FormValues {
-  return {
-    company: contact.company, firstName: contact.first_name, lastName: contact.last_name, email: contact.email,
-    address1: contact.address1, address2: contact.address2, city: contact.city, state: contact.state, county: contact.county,
-    zip: contact.zip, country: contact.country, phone: contact.phone, phone2: contact.phone2, fax: contact.fax, mobile: contact.mobile,
-    language: contact.language, emailFormat: contact.email_format, emailActions: contact.email_actions, permissions: contact.permissions,
-    loginEmail,
-  };
 }
 
 function clientValues(client: ClientRow): FormValues {
@@ -206,6 +184,7 @@ export function clientAdminRoutes(menu: MenuRegistry): Hono<AppEnv> {
       moneyFormatter(c),
     ]);
     const loginOf = new Map(users.map((u) => [u.id, u]));
+    const withTwoFactor = await usersWithTwoFactor(app.db, users.map((u) => u.id));
     const extra = await app.slots.render('admin.client.detail', { clientId: client.id });
     return view(
       c,
@@ -213,8 +192,9 @@ export function clientAdminRoutes(menu: MenuRegistry): Hono<AppEnv> {
       {
         client, displayName: clientDisplayName(client), contacts, users, ledger, ledgerCount, extra,
         loginOf: (id: number | null) => (id === null ? undefined : loginOf.get(id)),
+        hasTwoFactor: (id: number) => withTwoFactor.has(id),
         money, countryName, contactName,
-        labels: { kind: KIND_LABELS, status: STATUS_LABELS, language: LANGUAGE_LABELS, permissions: PERMISSION_LABELS, emailActions: EMAIL_ACTION_LABELS },
+        labels: { kind: KIND_LABELS, status: STATUS_LABELS, language: LANGUAGE_LABELS, permissions: LOGIN_ROLE_LABELS, emailActions: EMAIL_ACTION_LABELS },
         statusBadge,
       },
       { title: clientDisplayName(client) },
@@ -393,6 +373,17 @@ export function clientAdminRoutes(menu: MenuRegistry): Hono<AppEnv> {
       else flash(c, 'error', result.errors._form ?? 'That did not work.');
       return c.redirect(`${BASE}/${client.id}#logins`, 303);
     });
+  // The client lost the phone and the recovery codes: staff turn two-step sign-in off (audited).
+  r.post('/:id{[0-9]+}/users/:userId{[0-9]+}/two-factor/reset', contactEditors, async (c) => {
+    const client = await loadClient(c);
+    const login = client && (await loadUser(c, client));
+    if (!client || !login) return c.var.app.pages.error(c, 404, 'There is no such login.');
+    const me = c.var.user!;
+    const removed = await resetTwoFactorByStaff(c.var.app, { id: me.id, email: me.email, ip: clientIp(c) }, { userId: login.id, email: login.email, clientId: client.id });
+    flash(c, removed ? 'success' : 'info', removed ? `Two-step sign-in is off for ${login.email}; they sign in with the password alone and can set it up again.` : `${login.email} does not use two-step sign-in.`);
+    return c.redirect(`${BASE}/${client.id}#logins`, 303);
+  });
+
   userStatusRoute('suspend', 'suspended', 'is suspended and was signed out everywhere');
   userStatusRoute('activate', 'active', 'can sign in again');
 

@@ -123,10 +123,10 @@ describe('creating a client', () => {
     expect(await getPrimaryContact(db, clientId)).toMatchObject({ state: 'NY', county: 'Kings', country: 'US' });
   });
 
-  it('gives the primary contact a login with the contact permissions as its role', async () => {
-    const { clientId, contactId, userId } = await newClient({ contact: anna({ permissions: 'billing' }), login: { loginEmail: 'Anna@Example.test', password: 'a long passphrase', confirm: 'a long passphrase' } });
+  it('gives the primary contact a login as the account owner, in the contact\'s language', async () => {
+    const { clientId, contactId, userId } = await newClient({ contact: anna({ permissions: 'billing', language: 'ru' }), login: { loginEmail: 'Anna@Example.test', password: 'a long passphrase', confirm: 'a long passphrase' } });
     const user = await db('core_users').where({ id: userId! }).first();
-    expect(user).toMatchObject({ kind: 'client', email: 'anna@example.test', role: 'billing', client_id: clientId, status: 'active', name: 'Anna Berg' });
+    expect(user).toMatchObject({ kind: 'client', email: 'anna@example.test', role: 'owner', language: 'ru', client_id: clientId, status: 'active', name: 'Anna Berg' });
     expect(await verifyPassword(user.password_hash, 'a long passphrase')).toBe(true);
     expect((await getPrimaryContact(db, clientId))!.user_id).toBe(userId);
     expect(contactId).toBeGreaterThan(0);
@@ -200,6 +200,38 @@ describe('contacts', () => {
     expect((await getClient(db, clientId))!.email).toBe('b.ivanov@example.test');
   });
 
+  it('moves the owner role with the primary contact; the previous owner keeps its contact permissions', async () => {
+    const login = (email: string) => ({ loginEmail: email, password: 'a long passphrase', confirm: 'a long passphrase' });
+    const { clientId, contactId, userId } = await newClient({ contact: anna({ email: 'own@example.test', permissions: 'billing' }), login: login('own@example.test') });
+    const added = await addContact(db, clientId, { contact: anna({ email: 'tech@example.test', permissions: 'technical', language: 'ru' }), login: login('tech@example.test') }, deps);
+    if (!added.ok) throw new Error(JSON.stringify(added.errors));
+    const roleOf = async (id: number) => ((await db('core_users').where({ id }).first('role', 'language')) as { role: string; language: string });
+    expect(await roleOf(added.value.userId!)).toEqual({ role: 'technical', language: 'ru' });
+
+    expect((await makePrimaryContact(db, clientId, added.value.contactId, deps)).ok).toBe(true);
+    expect((await roleOf(added.value.userId!)).role).toBe('owner');
+    expect((await roleOf(userId!)).role).toBe('billing');
+    // Editing the primary contact keeps its login the owner's, whatever permissions the form carries.
+    await updateContactDetails(db, clientId, added.value.contactId, { contact: anna({ email: 'tech@example.test', permissions: 'technical', language: 'en' }) }, deps);
+    expect(await roleOf(added.value.userId!)).toEqual({ role: 'owner', language: 'en' });
+    expect(contactId).toBeGreaterThan(0);
+  });
+
+  it('makes the logins of existing primary contacts the owner\'s (migration 20261122003300), and back', async () => {
+    const login = (email: string) => ({ loginEmail: email, password: 'a long passphrase', confirm: 'a long passphrase' });
+    const { clientId, userId } = await newClient({ contact: anna({ email: 'old@example.test', permissions: 'billing' }), login: login('old@example.test') });
+    const other = await addContact(db, clientId, { contact: anna({ email: 'tech@example.test', permissions: 'technical' }), login: login('tech@example.test') }, deps);
+    if (!other.ok) throw new Error(JSON.stringify(other.errors));
+    // As logins were made before the owner role existed.
+    await db('core_users').where({ id: userId! }).update({ role: 'billing' });
+    const migration = await import('../../../migrations/20261122003300_primary_login_owner.ts');
+    await migration.up(db);
+    const roles = async () => Object.fromEntries(((await db('core_users').whereIn('id', [userId!, other.value.userId!]).select('id', 'role')) as { id: number; role: string }[]).map((u) => [Number(u.id), u.role]));
+    expect(await roles()).toEqual({ [userId!]: 'owner', [other.value.userId!]: 'technical' });
+    await migration.down(db);
+    expect(await roles()).toEqual({ [userId!]: 'billing', [other.value.userId!]: 'technical' });
+  });
+
   it('never touches a contact of another client', async () => {
     const a = await newClient();
     const b = await newClient({ contact: anna({ email: 'other@example.test' }) });
@@ -235,7 +267,8 @@ describe('contacts', () => {
     expect(emptyName.ok || emptyName.errors.loginEmail).toMatch(/Remove login/);
     const renamed = await updateContactDetails(db, clientId, contactId, { contact: anna({ permissions: 'technical' }), login: { loginEmail: 'anna2@login.test', password: '' } }, deps);
     expect(renamed.ok && renamed.value.passwordChanged).toBe(false);
-    expect(await db('core_users').where({ id: userId }).first()).toMatchObject({ email: 'anna2@login.test', role: 'technical' });
+    // The primary contact's login stays the owner's: permissions limit the other contacts' logins only.
+    expect(await db('core_users').where({ id: userId }).first()).toMatchObject({ email: 'anna2@login.test', role: 'owner' });
     expect(await db('core_sessions').where({ user_id: userId })).toHaveLength(1);
 
     expect((await removeContactLogin(db, clientId, contactId, deps)).ok).toBe(true);

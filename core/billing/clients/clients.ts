@@ -2,8 +2,7 @@
 import type { Knex } from 'knex';
 import { iso } from '../../db/time.ts';
 import { hashPassword } from '../../auth/passwords.ts';
-import { UserStore } from '../../auth/users.ts';
-import { LOGIN_TAKEN, contactColumns, validateContact, validateLogin } from './contacts.ts';
+import { LOGIN_TAKEN, contactColumns, createContactLogin, validateContact, validateLogin } from './contacts.ts';
 import { audit, fail, isUniqueViolation, ok, type ClientDeps, type FieldErrors, type Outcome } from './outcome.ts';
 import { clientEditSchema, clientSchema, issuesToFields, type ClientFields, type ClientInputFields, type ContactInputFields, type LoginInputFields } from './schemas.ts';
 import {
@@ -96,13 +95,7 @@ export async function createClient(db: Knex, input: NewClientInput, deps: Client
       const clientId = await insertClient(trx, clientColumns(c, person.email), at);
       const contactId = await insertContact(trx, clientId, { ...contactColumns(person), is_primary: true }, at);
       let userId: number | null = null;
-      if (login.value && passwordHash) {
-        userId = await new UserStore({ db: trx, clock: deps.clock }).create(
-          { kind: 'client', email: login.value.loginEmail, name: `${person.firstName} ${person.lastName}`.trim(), passwordHash, role: person.permissions, clientId },
-          trx,
-        );
-        await trx('core_contacts').where({ id: contactId }).update({ user_id: userId });
-      }
+      if (login.value && passwordHash) userId = await createContactLogin(trx, deps, { clientId, contactId, isPrimary: true, person, login: login.value, passwordHash });
       await rebuildSearchTerms(trx, clientId);
       await audit(trx, deps, 'client.created', clientId, { name: c.name, currency: c.currency, contactId, ...(userId ? { loginUserId: userId } : {}) });
       return ok({ clientId, contactId, userId });

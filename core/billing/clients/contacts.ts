@@ -19,7 +19,9 @@ import {
   updateClient,
   updateClientUser,
   updateContact,
+  OWNER_ROLE,
   type ContactColumns,
+  type ContactPermission,
   type ContactRow,
   type EmailAction,
   type EmailFormat,
@@ -89,12 +91,27 @@ export interface ContactInput {
   login?: LoginInputFields | null;
 }
 
-async function createLogin(trx: Knex.Transaction, deps: ClientDeps, clientId: number, contactId: number, person: ContactFields, login: LoginFields, passwordHash: string): Promise<number> {
+/** The role a contact's login has: the owner's for the primary contact, the contact's permissions otherwise. */
+export function loginRoleOf(contact: { isPrimary: boolean; permissions: ContactPermission }): string {
+  return contact.isPrimary ? OWNER_ROLE : contact.permissions;
+}
+
+/**
+ * Creates the login of a contact and links it. The contact's language is the login's language, so the
+ * client area speaks it from the first sign-in.
+ */
+export async function createContactLogin(
+  trx: Knex.Transaction,
+  deps: Pick<ClientDeps, 'clock'>,
+  input: { clientId: number; contactId: number; isPrimary: boolean; person: ContactFields; login: LoginFields; passwordHash: string },
+): Promise<number> {
+  const { clientId, person } = input;
   const userId = await new UserStore({ db: trx, clock: deps.clock }).create(
-    { kind: 'client', email: login.loginEmail, name: `${person.firstName} ${person.lastName}`.trim(), passwordHash, role: person.permissions, clientId },
+    { kind: 'client', email: input.login.loginEmail, name: `${person.firstName} ${person.lastName}`.trim(), passwordHash: input.passwordHash, role: loginRoleOf({ isPrimary: input.isPrimary, permissions: person.permissions }), clientId },
     trx,
   );
-  await trx('core_contacts').where({ id: contactId, client_id: clientId }).update({ user_id: userId });
+  await updateClientUser(trx, clientId, userId, { language: person.language }, iso(deps.clock.now()));
+  await trx('core_contacts').where({ id: input.contactId, client_id: clientId }).update({ user_id: userId });
   return userId;
 }
 
@@ -111,7 +128,7 @@ export async function addContact(db: Knex, clientId: number, input: ContactInput
       if (!(await lockClient(trx, clientId, at))) return fail({ _form: `Client #${clientId} does not exist.` });
       if (login.value && (await clientLoginOwner(trx, login.value.loginEmail, null)) !== undefined) return fail({ loginEmail: LOGIN_TAKEN });
       const contactId = await insertContact(trx, clientId, { ...contactColumns(person), is_primary: false }, at);
-      const userId = login.value && passwordHash ? await createLogin(trx, deps, clientId, contactId, person, login.value, passwordHash) : null;
+      const userId = login.value && passwordHash ? await createContactLogin(trx, deps, { clientId, contactId, isPrimary: false, person, login: login.value, passwordHash }) : null;
       await rebuildSearchTerms(trx, clientId);
       await audit(trx, deps, 'client.contact_added', clientId, { contactId, email: person.email, ...(userId ? { loginUserId: userId } : {}) });
       return ok({ contactId, userId });
@@ -155,9 +172,21 @@ export async function updateContactDetails(
       if (current.is_primary && current.email !== person.email) await updateClient(trx, clientId, { email: person.email }, at);
       let result = { userId, loginCreated: false, passwordChanged: false, endedSessions: 0 };
       if (userId === null && login.value && passwordHash) {
-        result = { ...result, userId: await createLogin(trx, deps, clientId, contactId, person, login.value, passwordHash), loginCreated: true };
+        result = { ...result, userId: await createContactLogin(trx, deps, { clientId, contactId, isPrimary: current.is_primary, person, login: login.value, passwordHash }), loginCreated: true };
       } else if (userId !== null) {
-        await updateClientUser(trx, clientId, userId, { ...(login.value ? { email: login.value.loginEmail } : {}), name: `${person.firstName} ${person.lastName}`.trim(), role: person.permissions, ...(passwordHash ? { password_hash: passwordHash } : {}) }, at);
+        await updateClientUser(
+          trx,
+          clientId,
+          userId,
+          {
+            ...(login.value ? { email: login.value.loginEmail } : {}),
+            name: `${person.firstName} ${person.lastName}`.trim(),
+            role: loginRoleOf({ isPrimary: current.is_primary, permissions: person.permissions }),
+            language: person.language,
+            ...(passwordHash ? { password_hash: passwordHash } : {}),
+          },
+          at,
+        );
         if (passwordHash) result = { ...result, passwordChanged: true, endedSessions: await endClientUserSessions(trx, userId) };
       }
       await rebuildSearchTerms(trx, clientId);
@@ -199,8 +228,12 @@ export async function makePrimaryContact(db: Knex, clientId: number, contactId: 
     if (!target) return fail({ _form: 'This contact does not exist (any more).' });
     if (target.is_primary) return fail({ _form: 'This contact is already the primary contact.' });
     const previous = (await trx('core_contacts').where({ client_id: clientId, is_primary: true }).first('id')) as { id: number } | undefined;
+    const before = previous ? await findContact(trx, clientId, Number(previous.id)) : undefined;
     await setPrimaryContact(trx, clientId, contactId, at);
     await updateClient(trx, clientId, { email: target.email }, at);
+    // Ownership moves with the primary contact: its login becomes the owner's, the old one keeps its contact's permissions.
+    if (before?.user_id) await updateClientUser(trx, clientId, before.user_id, { role: before.permissions }, at);
+    if (target.user_id) await updateClientUser(trx, clientId, target.user_id, { role: OWNER_ROLE }, at);
     await audit(trx, deps, 'client.contact_primary', clientId, { contactId, previous: previous?.id ?? null });
     return ok({ previous: previous?.id ?? null });
   });

@@ -19,6 +19,9 @@ export const PERMISSION_LABELS: Record<(typeof CONTACT_PERMISSIONS)[number], str
   technical: 'Technical only (services, tickets)',
 };
 
+/** What a client login's role means: a contact's permissions, or the account owner's (the primary contact). */
+export const LOGIN_ROLE_LABELS: Record<string, string> = { ...PERMISSION_LABELS, owner: 'Account owner (everything, manages contacts)' };
+
 /** What a new contact receives unless someone unticks it: everything but marketing. */
 export const DEFAULT_EMAIL_ACTIONS: EmailAction[] = EMAIL_ACTIONS.filter((a) => a !== 'marketing');
 

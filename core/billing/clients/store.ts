@@ -19,6 +19,11 @@ export type EmailAction = (typeof EMAIL_ACTIONS)[number];
 /** What a contact's login may do in the client area; stored as the login user's role. */
 export const CONTACT_PERMISSIONS = ['all', 'billing', 'technical'] as const;
 export type ContactPermission = (typeof CONTACT_PERMISSIONS)[number];
+/**
+ * The role of the primary contact's login: the account owner, who may use everything and is the only
+ * one who manages contacts and their logins. Other logins carry their contact's permissions as role.
+ */
+export const OWNER_ROLE = 'owner';
 
 export interface ClientRow {
   id: number;
@@ -336,7 +341,7 @@ export async function updateClientUser(
   trx: Knex.Transaction,
   clientId: number,
   userId: number,
-  fields: { email?: string; name?: string; role?: string; password_hash?: string; status?: 'active' | 'suspended' },
+  fields: { email?: string; name?: string; role?: string; password_hash?: string; status?: 'active' | 'suspended'; language?: string },
   at: string,
 ): Promise<void> {
   await trx('core_users').where({ id: userId, kind: 'client', client_id: clientId }).update({ ...fields, updated_at: at });

@@ -3,6 +3,7 @@ import { clientArea, createRouter, pluralKey } from '../../../core/plugins/api.t
 import type { PortalSection } from './section.ts';
 import { renderPortal } from './render.ts';
 import { STATUS_LABELS, INVOICING_RULES } from './labels.ts';
+import { mayUse } from './permissions.ts';
 
 export const homeSection: PortalSection = {
   mount: '',
@@ -13,7 +14,9 @@ export const homeSection: PortalSection = {
       const user = c.get('user')!;
       const home = await clientArea.loadClientHome(c.get('app'), user.clientId!);
       if (!home) return c.get('app').pages.error(c, 404);
-      return renderPortal(c, 'client/home', { home, statusLabels: STATUS_LABELS, invoicingRules: INVOICING_RULES }, { title: c.get('t')('Home') });
+      // A login with billing or technical permissions only sees the blocks it may act on.
+      const role = user.role;
+      return renderPortal(c, 'client/home', { home, statusLabels: STATUS_LABELS, invoicingRules: INVOICING_RULES, canBill: mayUse(role, 'billing'), canTech: mayUse(role, 'technical') }, { title: c.get('t')('Home') });
     });
     return r;
   },

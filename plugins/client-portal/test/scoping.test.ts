@@ -21,6 +21,9 @@ const KIND_OF_SECTION: Record<string, string> = {
   contacts: 'contact',
   tickets: 'ticket',
   statement: 'invoice',
+  // Sessions are named by an opaque id, panel jumps by a service id: any id of the other client's serves.
+  security: 'service',
+  account: 'service',
 };
 
 beforeAll(async () => {

@@ -1,0 +1,63 @@
+// The client's invoice list (seed 003, "Managing Invoices"): every invoice issued to the client, to be
+// filtered by status and sorted by amount, date or status, and what is still owed. Every query is
+// scoped by the client id; each sort, with or without the status filter, reads one index range of
+// core_invoices: (client_id, [status,] entered_on | total, id) and (client_id, status, id).
+import type { Knex } from 'knex';
+import type { InvoiceStatus } from '../invoices/store.ts';
+import { OPEN_INVOICE_STATUSES } from './home.ts';
+
+type Q = Knex | Knex.Transaction;
+
+/** What a client can filter by. Drafts are the operator's work in progress and never reach a client. */
+export const CLIENT_INVOICE_STATUSES: readonly InvoiceStatus[] = ['unpaid', 'collections', 'paid', 'refunded', 'cancelled'];
+
+export interface ClientInvoiceRow {
+  id: number;
+  number: string;
+  status: InvoiceStatus;
+  currency: string;
+  /** Minor units; PostgreSQL hands bigints over as strings. */
+  total: number | string;
+  amount_paid: number | string;
+  entered_on: string;
+  due_on: string;
+}
+
+export const CLIENT_INVOICE_COLUMNS = ['id', 'number', 'status', 'currency', 'total', 'amount_paid', 'entered_on', 'due_on'] as const;
+
+/** The status filter from a query string: one the client may see, else none. */
+export function clientInvoiceStatus(raw: unknown): InvoiceStatus | undefined {
+  return CLIENT_INVOICE_STATUSES.find((s) => s === raw);
+}
+
+/**
+ * The client's invoices (unsorted, unpaged: the caller's table pages it by keyset over entered_on,
+ * total or status with id as the tie-breaker).
+ */
+export function clientInvoicesQuery(db: Q, clientId: number, filter: { status?: InvoiceStatus } = {}): Knex.QueryBuilder {
+  const q = db('core_invoices').where('client_id', clientId).select(CLIENT_INVOICE_COLUMNS);
+  // `<> 'draft'` rather than IN (…the rest): an IN list would tempt SQLite into the status index and a sort.
+  return filter.status ? q.andWhere('status', filter.status) : q.andWhereNot('status', 'draft');
+}
+
+/** What is left to pay on an invoice, in minor units (0 once paid, cancelled or refunded). */
+export function clientInvoiceDue(inv: Pick<ClientInvoiceRow, 'status' | 'total' | 'amount_paid'>): number {
+  return (OPEN_INVOICE_STATUSES as readonly string[]).includes(inv.status) ? Math.max(0, Number(inv.total) - Number(inv.amount_paid)) : 0;
+}
+
+/** Whether the invoice is open and past its due date on `today` (YYYY-MM-DD). */
+export function clientInvoiceOverdue(inv: Pick<ClientInvoiceRow, 'status' | 'total' | 'amount_paid' | 'due_on'>, today: string): boolean {
+  return clientInvoiceDue(inv) > 0 && inv.due_on < today;
+}
+
+// Fixed SQL through raw(): every list page runs it, and knex's query compiler cost more than the query.
+const OUTSTANDING_SQL = `select currency, sum(total - amount_paid) as amount, count(*) as count from core_invoices
+  where client_id = ? and status in (${OPEN_INVOICE_STATUSES.map((s) => `'${s}'`).join(', ')}) and total > amount_paid
+  group by currency order by currency`;
+
+/** What the client owes, per currency (invoices may be in another currency than the credit balance). */
+export async function clientOutstanding(db: Q, clientId: number): Promise<{ currency: string; amount: number; count: number }[]> {
+  const result = (await db.raw(OUTSTANDING_SQL, [clientId])) as unknown;
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { currency: string; amount: number | string; count: number | string }[];
+  return rows.map((r) => ({ currency: r.currency, amount: Number(r.amount), count: Number(r.count) }));
+}
