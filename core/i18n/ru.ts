@@ -15,7 +15,7 @@ export const CORE_RU: Messages = {
   Password: 'Пароль',
   'Page not found': 'Страница не найдена',
   'Something went wrong': 'Что-то пошло не так',
-  'Please correct the fields marked below.': 'Исправьте поля, отмеченные ниже.',
+  'Please correct the fields marked below.': 'Исправьте отмеченные ниже поля.',
   'Save': 'Сохранить',
   'Cancel': 'Отмена',
 };
