@@ -9,6 +9,7 @@ import { flash } from '../http/flash.ts';
 import { buildTable } from '../http/table.ts';
 import { clientIp } from '../http/session.ts';
 import { requireRole } from '../http/guards.ts';
+import { openDeep } from './sealed-values.ts';
 import { zodFieldErrors } from '../settings/store.ts';
 import { iso } from '../db/time.ts';
 import { STATUS_LABELS, isServiceStatus } from '../billing/services/status.ts';
@@ -328,7 +329,8 @@ export function processingAdminRoutes(menu: MenuRegistry): Hono<AppEnv> {
         label: operationLabel(op.op),
         badge: operationBadge(op.status),
         serviceStatus: serviceStatusLabel(op.service_status),
-        payload: pretty(op.payload),
+        // Staff carrying out a manual change need the transfer code or password in clear.
+        payload: pretty(JSON.stringify(openDeep(app.secrets, parseJson(op.payload)))),
         result: pretty(op.result),
         waiting: op.status === 'manual' ? String(parseJson(op.result).waiting ?? '') : '',
         ticket,

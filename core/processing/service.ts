@@ -49,6 +49,7 @@ import {
   type OperationRow,
 } from './operations.ts';
 import { loadServiceInfo } from './service-info.ts';
+import { openDeep } from './sealed-values.ts';
 import { manualModule } from './modules/manual.ts';
 
 export interface ProcessingDeps {
@@ -471,8 +472,12 @@ export class ProcessingService implements ModuleLookup {
     try {
       const info = await this.serverInfo(server);
       const timeoutMs = module.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-      const operation = { id: op.id, kind: op.op, attempt: op.attempts, payload };
-      const outcome = await callWithTimeout((s) => invoke(module, op.op, this.#context(info, module, s, operation), service, payload), {
+      // Sealed values (transfer codes, passwords) are opened only for the module's call.
+      const secrets = this.deps.secrets;
+      const clearPayload = openDeep(secrets, payload);
+      const clear = { ...service, params: openDeep(secrets, service.params) };
+      const operation = { id: op.id, kind: op.op, attempt: op.attempts, payload: clearPayload };
+      const outcome = await callWithTimeout((s) => invoke(module, op.op, this.#context(info, module, s, operation), clear, clearPayload), {
         timeoutMs,
         timeoutMessage: `${server.name} did not answer within ${seconds(timeoutMs)}`,
         ...(signal ? { outer: signal } : {}),

@@ -16,6 +16,7 @@ import type { OperationStatus } from '../../processing/types.ts';
 import { updateServiceField } from '../services/terms.ts';
 import type { ServiceStatus } from '../services/status.ts';
 import { getBillingSettings } from '../settings.ts';
+import { isSealedValue, openValue, sealValue } from '../../processing/sealed-values.ts';
 
 type Q = Knex | Knex.Transaction;
 export type DomainFieldErrors = Record<string, string>;
@@ -166,7 +167,7 @@ export function readDomainSettings(params: Record<string, unknown>): DomainSetti
     lock: flag(params.registrar_lock),
     autorenewDays: Number.isInteger(days) && days > 0 ? days : null,
     contacts,
-    hasAuthCode: str(params.auth_code) !== '',
+    hasAuthCode: isSealedValue(params.auth_code) || str(params.auth_code) !== '',
   };
 }
 
@@ -415,9 +416,11 @@ export interface DomainActor {
  * being told.
  */
 export async function requestDomainChange(
-  app: Pick<AppServices, 'db' | 'clock' | 'processing' | 'audit'>,
+  app: Pick<AppServices, 'db' | 'clock' | 'processing' | 'audit' | 'secrets'>,
   input: { clientId: number; serviceId: number; kind: DomainChangeKind; changes: Record<string, unknown>; actor: DomainActor; autoRenew?: boolean },
 ): Promise<DomainChangeResult> {
+  // The transfer code is a secret: sealed in the operation and, once done, in the service's params.
+  if (typeof input.changes.auth_code === 'string') input = { ...input, changes: { ...input.changes, auth_code: sealValue(app.secrets, input.changes.auth_code) } };
   const stray = Object.keys(input.changes).filter((k) => !DOMAIN_PARAM_KEYS[input.kind].includes(k));
   if (stray.length || Object.keys(input.changes).length === 0) throw new Error(`A ${input.kind} change cannot carry ${stray.join(', ') || 'nothing'}`);
   return app.db.transaction(async (trx): Promise<DomainChangeResult> => {
@@ -470,12 +473,12 @@ export async function requestDomainChange(
  * service's params (the module contract has no call to fetch it). Each showing is audited.
  */
 export async function revealDomainAuthCode(
-  app: Pick<AppServices, 'db' | 'audit'>,
+  app: Pick<AppServices, 'db' | 'audit' | 'secrets'>,
   input: { clientId: number; serviceId: number; actor: DomainActor },
 ): Promise<{ ok: true; code: string | null } | { ok: false; reason: 'not_found' }> {
   const row = (await app.db('core_services').where({ id: input.serviceId, client_id: input.clientId, item_type: DOMAIN_ITEM_TYPE }).first('id', 'params')) as { id: number; params: string } | undefined;
   if (!row) return { ok: false, reason: 'not_found' };
-  const code = str(parseJson(row.params).auth_code);
+  const code = openValue(app.secrets, parseJson(row.params).auth_code);
   await app.audit.record({ actor: { type: 'client', id: input.actor.userId, label: input.actor.label }, action: 'domain.auth_code_shown', target: `service:${row.id}`, details: { onRecord: code !== '' } });
   return { ok: true, code: code || null };
 }

@@ -334,8 +334,17 @@ describe('domain password', () => {
     expect(weak.$('#f-auth_code-error').text()).toBe('Include at least one letter, one digit and one symbol');
     const res = await f.client.post(`/client/domains/${ids.automatic}/password`, { auth_code: code, save: '1' });
     expect(res.status).toBe(303);
+    // A secret at rest: sealed in the queued operation, in clear only for the module's call.
+    const queued = (await operationsOf(ids.automatic)).at(-1)!;
+    expect(queued.payload).not.toContain(code);
+    expect(queued.payload).toContain('$sealed');
+    sent.length = 0;
     await runQueue();
-    expect((await paramsOf(ids.automatic)).auth_code).toBe(code);
+    expect(sent).toContainEqual(expect.objectContaining({ auth_code: code }));
+    const stored = (await paramsOf(ids.automatic)).auth_code;
+    expect(JSON.stringify(stored)).not.toContain(code);
+    const again = await f.client.post(`/client/domains/${ids.automatic}/password/show`);
+    expect(again.$('code.auth-code').text()).toBe(code);
     const log = (await f.t.services.db('core_audit_log').where({ action: 'domain.change_requested' }).select('details')) as { details: string }[];
     expect(log.map((l) => l.details).join('\n')).not.toContain(code);
   });
