@@ -4,10 +4,12 @@
 import { defineConfig } from './core/plugins/config.ts';
 import hello from './plugins/hello/index.ts';
 import clientPortal from './plugins/client-portal/index.ts';
+import billmanagerReseller from './plugins/billmanager-reseller/index.ts';
 
 export default defineConfig({
   plugins: [
     clientPortal(),
+    billmanagerReseller(),
     hello(),
   ],
 });

@@ -21,6 +21,8 @@ Commands:
   demo [--clients N]                 wipe and seed ./data-demo, then serve it in sandbox mode (npm run demo)
   simulate test-gateway --secret S [--port 4010]
                                      run the test payment gateway (a hosted payment page on loopback)
+  simulate billmanager [--port 1500] [--user U --password P] [--balance N]
+                                     run a simulated upstream BILLmanager (plugin billmanager-reseller)
 
 Configuration comes from the environment (PORT, HOST, TRELLIS_DATA_DIR, DATABASE_URL, ...); see README.md.`;
 
@@ -111,7 +113,13 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('../demo/cli.ts')).demoCommand(rest);
     case 'simulate': {
       const [what, ...args] = rest;
-      if (what !== 'test-gateway') throw new CliError(`Unknown simulator '${what ?? ''}'. Available: test-gateway`);
+      if (what === 'billmanager') {
+        const { main: billmanagerMain } = await import('../../plugins/billmanager-reseller/simulator/cli.ts');
+        const sim = await billmanagerMain(args);
+        if (!sim) return Number(process.exitCode ?? 2);
+        return new Promise<number>(() => {});
+      }
+      if (what !== 'test-gateway') throw new CliError(`Unknown simulator '${what ?? ''}'. Available: test-gateway, billmanager`);
       const { main: gatewayMain } = await import('../billing/payments/test-gateway/server.ts');
       const gateway = await gatewayMain(args);
       if (!gateway) return Number(process.exitCode ?? 2);

@@ -80,10 +80,13 @@ export async function demoCommand(args: string[]): Promise<number> {
   const config = loadConfig({ ...process.env, TRELLIS_DATA_DIR: dir, TRELLIS_SANDBOX: '1', DATABASE_URL: '' });
   process.stderr.write(`demo: seeding ${dir} with ${clients} clients…\n`);
   const summary = await seedWith(config, clients);
+  // The BILLmanager reseller plugin's simulated upstream, wired to the seeded panel (plugins/billmanager-reseller/simulator/demo.ts).
+  const upstream = await import('../../plugins/billmanager-reseller/simulator/demo.ts').then((m) => m.startDemoUpstream(config)).catch((err: unknown) => ({ lines: [`No upstream BILLmanager: ${(err as Error).message}`], close: async () => {} }));
   const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const running = await startServer(config, log);
-  process.stdout.write(`\n${describeSeed(summary, running.url)}\n\nSandbox mode: move the clock forward under System → Sandbox to watch renewals, reminders and suspensions.\nPress Ctrl+C to stop; the next \`npm run demo\` starts from a fresh ${path.relative(process.cwd(), dir) || dir}.\n`);
+  process.stdout.write(`\n${describeSeed(summary, running.url)}\n\n${upstream.lines.join('\n')}\n\nSandbox mode: move the clock forward under System → Sandbox to watch renewals, reminders and suspensions.\nPress Ctrl+C to stop; the next \`npm run demo\` starts from a fresh ${path.relative(process.cwd(), dir) || dir}.\n`);
   const shutdown = async () => {
+    await upstream.close();
     await running.stop();
     process.exit(0);
   };

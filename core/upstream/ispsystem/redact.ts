@@ -5,7 +5,8 @@
  * `password`/`passwd`/`confirm` (a login or a new user's password), `key` (`session.newkey`),
  * `lickey` (a license key is as good as money).
  */
-const SECRET_PARAM = /^(authinfo|auth|key|lickey)$|pass|secret|token|confirm/i;
+// auth_code / authcode / epp: a domain's transfer code lets anyone move the domain away.
+const SECRET_PARAM = /^(authinfo|auth|key|lickey)$|pass|secret|token|confirm|auth_?code|epp/i;
 
 export const REDACTED = '[redacted]';
 

@@ -59,3 +59,11 @@ describe('secrets', () => {
     expect(scrubSecrets('a?auth=abc123&func=user&key=k1 b', [])).toBe('a?auth=[redacted]&func=user&key=[redacted] b');
   });
 });
+
+describe('which parameters are secret', () => {
+  it('covers credentials, keys and domain transfer codes, not ordinary fields', async () => {
+    const { isSecretParam } = await import('../../../core/upstream/ispsystem/redact.ts');
+    for (const name of ['authinfo', 'password', 'passwd', 'auth_code', 'authcode', 'epp_code', 'lickey', 'token']) expect(isSecretParam(name), name).toBe(true);
+    for (const name of ['func', 'elid', 'domain', 'period', 'ns0', 'authority']) expect(isSecretParam(name), name).toBe(false);
+  });
+});
