@@ -5,6 +5,7 @@ import { buildTable, clientArea, createRouter, pluralKey, type TableSpec, type T
 import type { PortalSection } from './section.ts';
 import { clientIdOf, renderPortal } from './render.ts';
 import { INVOICE_STATUS_LABELS, invoiceBadge } from './labels.ts';
+import { AREA_ROLES, areaGuard } from './permissions.ts';
 
 export const INVOICES_PATH = '/client/invoices';
 export const INVOICE_PAGE_SIZE = 25;
@@ -52,9 +53,10 @@ export function invoiceStatusOptions(t: Translate): { value: string; label: stri
 
 export const invoiceListSection: PortalSection = {
   mount: '/invoices',
-  menu: [{ area: 'client', section: 'billing', id: 'invoices', label: 'Invoices', href: '/invoices', order: 10 }],
+  menu: [{ area: 'client', section: 'billing', id: 'invoices', label: 'Invoices', href: '/invoices', order: 10, roles: AREA_ROLES.billing }],
   routes() {
     const r = createRouter();
+    r.use('*', areaGuard('billing'));
     r.get('/', async (c) => {
       const app = c.get('app');
       const t = c.get('t');
