@@ -11,6 +11,10 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
     description: 'renewal invoices for 100,000 due services: runRenewals vs raw better-sqlite3 prepared statements',
     load: async () => (await import('./billing/index.ts')).billingBench,
   },
+  portal: {
+    description: "the client portal's invoice list (first and a deep keyset page of 5,000 among 1,000,000 invoices) on the full stack vs a node:http floor",
+    load: async () => (await import('./portal/index.ts')).portalBench,
+  },
 };
 
 function usage(): string {

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { Eta } from 'eta';
 import { helpers, type Helpers } from '../../core/views/helpers.ts';
 import { REPO_ROOT } from '../lib/child.ts';
+import { I18n } from '../../core/i18n/i18n.ts';
 
 const env = process.env;
 const dataDir = env.TRELLIS_DATA_DIR!;
@@ -122,7 +123,7 @@ function adminHello(req: http.IncomingMessage, res: http.ServerResponse, url: UR
 }
 
 // The panel translates every label; the floor does the same lookup (English: the text itself).
-const english = Object.assign((text: string) => text, { plural: (_n: number, f: { other: string }) => f.other, lang: 'en' });
+const english = new I18n().translator('en');
 
 const server = http.createServer((req, res) => {
   try {

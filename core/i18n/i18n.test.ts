@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { I18n, pluralKey } from './i18n.ts';
+import { I18n, contextKey, pluralKey } from './i18n.ts';
 
 describe('I18n', () => {
   const i18n = new I18n();
@@ -25,6 +25,16 @@ describe('I18n', () => {
     expect([1, 2, 5, 21, 22, 25].map((n) => ru.plural(n, forms))).toEqual(['1 счёт', '2 счёта', '5 счетов', '21 счёт', '22 счёта', '25 счетов']);
     const en = i18n.translator('en');
     expect([1, 2].map((n) => en.plural(n, forms))).toEqual(['1 invoice', '2 invoices']);
+  });
+
+  it('translates a word by its context when one English word needs two translations', () => {
+    const i = new I18n();
+    i.add('ru', { Cancelled: 'Отменена', [contextKey('invoice status', 'Cancelled')]: 'Отменён' });
+    const ru = i.translator('ru');
+    expect(ru('Cancelled')).toBe('Отменена');
+    expect(ru.ctx('invoice status', 'Cancelled')).toBe('Отменён');
+    expect(ru.ctx('invoice status', 'Refunded')).toBe('Refunded');
+    expect(i.translator('en').ctx('invoice status', 'Cancelled')).toBe('Cancelled');
   });
 
   it('leaves unknown placeholders visible rather than inventing values', () => {

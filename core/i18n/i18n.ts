@@ -12,6 +12,11 @@ export interface Translate {
   (text: string, vars?: Vars): string;
   /** `t.plural(n, { one: '{n} invoice', other: '{n} invoices' })`: the English forms are the key. */
   plural(n: number, english: PluralForms, vars?: Vars): string;
+  /**
+   * The same English word can need two translations (an invoice is «Отменён», a service «Отменена»):
+   * `t.ctx('invoice status', 'Cancelled')` looks up the catalog key made by contextKey() first.
+   */
+  ctx(context: string, text: string, vars?: Vars): string;
   readonly lang: string;
 }
 
@@ -26,6 +31,11 @@ export function isLanguage(x: unknown): x is Language {
 function fill(text: string, vars: Vars | undefined): string {
   if (!vars) return text;
   return text.replace(/\{(\w+)\}/g, (m, k: string) => (Object.hasOwn(vars, k) ? String(vars[k]) : m));
+}
+
+/** The catalog key of a text in a context (gettext's msgctxt). */
+export function contextKey(context: string, text: string): string {
+  return `${context}\u0004${text}`;
 }
 
 /** The key of a plural entry in a catalog: its English forms joined, so catalogs stay plain maps. */
@@ -65,6 +75,10 @@ export class I18n {
         return fill(forms[rules.select(n)] ?? forms.other ?? english.other, all);
       }
       return fill((rules.select(n) === 'one' ? english.one : undefined) ?? english.other, all);
+    };
+    t.ctx = (context, text, vars) => {
+      const hit = code === DEFAULT_LANGUAGE ? undefined : catalogs.get(code)?.get(contextKey(context, text));
+      return hit !== undefined ? fill(hit, vars) : t(text, vars);
     };
     Object.defineProperty(t, 'lang', { value: code });
     this.#translators.set(code, t);

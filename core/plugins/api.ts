@@ -21,7 +21,7 @@ export { renderView, type RenderOptions } from '../http/render.ts';
 export { validateForm, readFormValues, type FormValues, type FormResult } from '../http/forms.ts';
 export { flash } from '../http/flash.ts';
 export { buildTable, type TableColumn, type TableModel, type TableSpec } from '../http/table.ts';
-export { pluralKey } from '../i18n/i18n.ts';
+export { contextKey, pluralKey } from '../i18n/i18n.ts';
 /** Since 1.2.0. The client's view of billing (portal pages): reads and changes scoped by the client id. */
 export * as clientArea from '../billing/client-area/index.ts';
 /** Since 1.2.0. The ISPsystem API client (BILLmanager, ISPmanager, DSmanager, license billing): core/upstream/ispsystem. */

@@ -16,5 +16,7 @@ export async function fullScans(db: Knex, sql: string, bindings: readonly unknow
     });
   }
   const rows = (await db.raw(`explain query plan ${sql}`, bindings as Knex.RawBinding[])) as { detail: string }[];
-  return rows.flatMap((r) => /^SCAN (\w+)(?: AS \w+)?$/.exec(r.detail)?.[1] ?? []);
+  // "SCAN capped" of `(select … limit ?) as capped` reads the subquery's own bounded result, not a table.
+  const subqueryAlias = (name: string) => new RegExp(`\\)\\s+(as\\s+)?[\`"]?${name}[\`"]?(\\s|$)`, 'i').test(sql);
+  return rows.flatMap((r) => /^SCAN (\w+)(?: AS \w+)?$/.exec(r.detail)?.[1] ?? []).filter((name) => !subqueryAlias(name));
 }

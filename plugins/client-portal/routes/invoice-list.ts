@@ -4,7 +4,7 @@
 import { buildTable, clientArea, createRouter, pluralKey, type TableSpec, type Translate } from '../../../core/plugins/api.ts';
 import type { PortalSection } from './section.ts';
 import { clientIdOf, renderPortal } from './render.ts';
-import { INVOICE_STATUS_LABELS, invoiceBadge } from './labels.ts';
+import { invoiceBadge, invoiceStatusText } from './labels.ts';
 import { AREA_ROLES, areaGuard } from './permissions.ts';
 
 export const INVOICES_PATH = '/client/invoices';
@@ -34,7 +34,7 @@ export function invoiceTableSpec(t: Translate, opts: { today: string; filtered: 
       { key: 'entered_on', label: t('Entered'), sortBy: 'entered_on' },
       { key: 'due_on', label: t('Due Date'), value: (r) => (overdue(r) ? t('{date}, overdue', { date: r.due_on }) : r.due_on), badge: (r) => (overdue(r) ? 'failed' : null) },
       // Filtered by one status, the column is constant: sorting by it would only be sorting by id.
-      { key: 'status', label: t('Status'), ...(opts.filtered ? {} : { sortBy: 'status' }), value: (r) => t(INVOICE_STATUS_LABELS[r.status] ?? r.status), badge: (r) => invoiceBadge(r.status) },
+      { key: 'status', label: t('Status'), ...(opts.filtered ? {} : { sortBy: 'status' }), value: (r) => invoiceStatusText(t, r.status), badge: (r) => invoiceBadge(r.status) },
       {
         key: 'pay',
         label: t('Payment'),
@@ -48,7 +48,7 @@ export function invoiceTableSpec(t: Translate, opts: { today: string; filtered: 
 
 /** The status filter's choices, in the order a client looks for them. */
 export function invoiceStatusOptions(t: Translate): { value: string; label: string }[] {
-  return clientArea.CLIENT_INVOICE_STATUSES.map((s) => ({ value: s, label: t(INVOICE_STATUS_LABELS[s] ?? s) }));
+  return clientArea.CLIENT_INVOICE_STATUSES.map((s) => ({ value: s, label: invoiceStatusText(t, s) }));
 }
 
 export const invoiceListSection: PortalSection = {

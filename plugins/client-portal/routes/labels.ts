@@ -1,6 +1,6 @@
 // Status words a client reads (seed 003), with what each status means for invoicing in plain words.
 import { clientArea } from '../../../core/plugins/api.ts';
-import type { Messages } from '../../../core/plugins/api.ts';
+import { contextKey, type Messages, type Translate } from '../../../core/plugins/api.ts';
 
 export const STATUS_LABELS = clientArea.STATUS_LABELS;
 export const INVOICING_RULES = clientArea.INVOICING_RULES;
@@ -13,6 +13,11 @@ export const INVOICE_STATUS_LABELS: Record<string, string> = {
   refunded: 'Refunded',
   collections: 'In collections',
 };
+
+/** An invoice status in the reader's words (its own context: «Отменён», where a service is «Отменена»). */
+export function invoiceStatusText(t: Translate, status: string): string {
+  return t.ctx('invoice status', INVOICE_STATUS_LABELS[status] ?? status);
+}
 
 /** Badge class of an invoice status (core CSS: badge-ok, badge-warning, badge-failed, badge-pending, badge-closed). */
 export function invoiceBadge(status: string): string {
@@ -45,9 +50,10 @@ export const LABELS_RU: Messages = {
   'Invoiced only if the operator invoices suspended services.': 'Счёт выставляется, только если провайдер выставляет счета за приостановленные услуги.',
   'Not invoiced again: the renewal invoice is already out.': 'Повторно не выставляется: счёт на продление уже выставлен.',
   'Not invoiced.': 'Счета не выставляются.',
-  Draft: 'Черновик',
-  Unpaid: 'Не оплачен',
-  Paid: 'Оплачен',
-  Refunded: 'Возвращён',
-  'In collections': 'Передан на взыскание',
+  [contextKey('invoice status', 'Draft')]: 'Черновик',
+  [contextKey('invoice status', 'Unpaid')]: 'Не оплачен',
+  [contextKey('invoice status', 'Paid')]: 'Оплачен',
+  [contextKey('invoice status', 'Cancelled')]: 'Отменён',
+  [contextKey('invoice status', 'Refunded')]: 'Возвращён',
+  [contextKey('invoice status', 'In collections')]: 'Передан на взыскание',
 };

@@ -1,12 +1,13 @@
 // Portal pages render in core's client layout from this plugin's views, with the labels every page uses.
 import type { Context } from 'hono';
 import { renderView, type AppEnv, type RenderOptions } from '../../../core/plugins/api.ts';
-import { INVOICE_STATUS_LABELS, STATUS_LABELS, invoiceBadge, serviceBadge } from './labels.ts';
+import { INVOICE_STATUS_LABELS, STATUS_LABELS, invoiceBadge, invoiceStatusText, serviceBadge } from './labels.ts';
 
 export const PORTAL = 'client-portal';
 
 export function renderPortal(c: Context<AppEnv>, view: string, data: Record<string, unknown> = {}, opts: RenderOptions = {}): Response {
-  return renderView(c, `@${PORTAL}/${view}`, { serviceStatusLabels: STATUS_LABELS, invoiceStatusLabels: INVOICE_STATUS_LABELS, invoiceBadge, serviceBadge, ...data }, opts);
+  const t = c.get('t');
+  return renderView(c, `@${PORTAL}/${view}`, { serviceStatusLabels: STATUS_LABELS, invoiceStatusLabels: INVOICE_STATUS_LABELS, invoiceStatusText: (s: string) => invoiceStatusText(t, s), invoiceBadge, serviceBadge, ...data }, opts);
 }
 
 /** The signed-in client's id: the client guard in front of /client guarantees it. */

@@ -58,6 +58,8 @@ describe('portal home', () => {
     expect(page.$('h1').text()).toBe('Добро пожаловать, Ada Lovelace');
     expect(page.$('#due-h').parent().text()).toMatch(/1 неоплаченный счёт/);
     expect(page.$('a[href="/client/invoices/pay"]').text()).toBe('Оплатить все счета');
+    // An invoice's status in its own words (a service would be «Отменена», an invoice «Отменён»).
+    expect(page.$('#recent-h').parent().find('.badge').first().text()).toBe('Не оплачен');
     await f.client.post('/language', { lang: 'en', next: '/client' });
   });
 });
