@@ -103,16 +103,5 @@ export const RU: Messages = {
   'An earlier change of this setting is still on its way to the registrar; try again when it is done.': 'Предыдущее изменение этой настройки ещё передаётся регистратору; повторите, когда оно завершится.',
   'The registrar is busy with another change of this domain; try again in a minute.': 'Регистратор выполняет другое изменение этого домена; повторите через минуту.',
 
-  // Service statuses (core's words)
-  Pending: 'Ожидает оплаты',
-  'Work in progress': 'Выполняется',
-  Active: 'Активна',
-  'Suspended by staff': 'Приостановлена администратором',
-  'Suspended for non-payment': 'Приостановлена за неуплату',
-  'Suspended at your request': 'Приостановлена по вашей просьбе',
-  'Pending renewal': 'Ожидает продления',
-  Transferred: 'Перенесена',
-  Expired: 'Истекла',
-  Failed: 'Ошибка',
-  Fraudulent: 'Мошенничество',
+  // Service statuses: core's words, translated in core/i18n/ru.ts.
 };

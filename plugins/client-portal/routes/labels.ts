@@ -32,24 +32,7 @@ export function serviceBadge(status: string): string {
 }
 
 export const LABELS_RU: Messages = {
-  Pending: 'Ожидает оплаты',
-  'Work in progress': 'Выполняется',
-  Active: 'Активна',
-  'Suspended by staff': 'Приостановлена администратором',
-  'Suspended for non-payment': 'Приостановлена за неуплату',
-  'Suspended at your request': 'Приостановлена по вашей просьбе',
-  'Pending renewal': 'Ожидает продления',
-  Transferred: 'Перенесена',
-  Cancelled: 'Отменена',
-  Expired: 'Истекла',
-  Failed: 'Ошибка',
-  Fraudulent: 'Мошенничество',
-  'Invoiced once: the first invoice only.': 'Счёт выставляется один раз: только первый.',
-  'Not invoiced while it is being set up.': 'Пока услуга настраивается, счета не выставляются.',
-  'Invoiced every billing cycle.': 'Счёт выставляется каждый расчётный период.',
-  'Invoiced only if the operator invoices suspended services.': 'Счёт выставляется, только если провайдер выставляет счета за приостановленные услуги.',
-  'Not invoiced again: the renewal invoice is already out.': 'Повторно не выставляется: счёт на продление уже выставлен.',
-  'Not invoiced.': 'Счета не выставляются.',
+  // Service statuses and their invoicing rules are core's words: their Russian is in core/i18n/ru.ts.
   [contextKey('invoice status', 'Draft')]: 'Черновик',
   [contextKey('invoice status', 'Unpaid')]: 'Не оплачен',
   [contextKey('invoice status', 'Paid')]: 'Оплачен',
