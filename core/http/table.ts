@@ -86,13 +86,29 @@ export interface TableSpec<R> {
   keyset?: KeysetOptions;
 }
 
-/** Runs `query` (unsorted, unpaged) for the page the request asks for and returns the table model. */
-export async function buildTable<R>(c: Context, spec: TableSpec<R>, query: Knex.QueryBuilder): Promise<TableModel<R>> {
+/**
+ * A keyset-paged table's rows from fixed SQL instead of a knex builder: a hot list page can skip knex's
+ * query compiler (bench/portal). It must read what the builder would: the same rows, ordered by
+ * (`orderCol`, `tie`) in `dir`, strictly after `cursor` in that order when one is given.
+ */
+export interface KeysetSource<R> {
+  rows(o: { orderCol: string; tie: string; dir: 'asc' | 'desc'; cursor: { value: CursorValue; id: CursorValue } | null; limit: number }): Promise<R[]>;
+  /** The rows, counted up to `limit`. */
+  countUpTo(limit: number): Promise<number>;
+}
+
+function isKeysetSource<R>(q: Knex.QueryBuilder | KeysetSource<R>): q is KeysetSource<R> {
+  return typeof (q as KeysetSource<R>).countUpTo === 'function' && typeof (q as Knex.QueryBuilder).toSQL !== 'function';
+}
+
+/** Runs `query` (unsorted, unpaged) for the page the request asks for and returns the table model. A KeysetSource needs `spec.keyset`. */
+export async function buildTable<R>(c: Context, spec: TableSpec<R>, query: Knex.QueryBuilder | KeysetSource<R>): Promise<TableModel<R>> {
   const q = c.req.query();
   const sortable = new Map(spec.columns.filter((col) => col.sortBy).map((col) => [col.key, col.sortBy!]));
   const sort = q.sort && sortable.has(q.sort) ? q.sort : spec.defaultSort;
   const dir: 'asc' | 'desc' = q.dir === 'asc' || q.dir === 'desc' ? q.dir : (spec.defaultDir ?? 'asc');
   if (spec.keyset) return buildKeysetTable(c, { ...spec, keyset: spec.keyset }, query, { sort, dir, orderCol: sortable.get(sort) ?? spec.defaultSort, q });
+  if (isKeysetSource(query)) throw new Error(`Table '${spec.id}' reads from a KeysetSource but does not page by keyset`);
   const pageSize = spec.pageSize ?? 25;
   const [{ n }] = (await query.clone().clearSelect().clearOrder().count({ n: '*' })) as [{ n: number | string }];
   const total = Number(n);
@@ -190,7 +206,7 @@ async function countUpTo(query: Knex.QueryBuilder, tie: string, cap: number): Pr
 async function buildKeysetTable<R>(
   c: Context,
   spec: TableSpec<R> & { keyset: KeysetOptions },
-  query: Knex.QueryBuilder,
+  query: Knex.QueryBuilder | KeysetSource<R>,
   s: { sort: string; dir: 'asc' | 'desc'; orderCol: string; q: Record<string, string> },
 ): Promise<TableModel<R>> {
   const signer = (c as Context<AppEnv>).get('app').secrets;
@@ -201,9 +217,11 @@ async function buildKeysetTable<R>(
   const before = after ? null : decodeCursor(signer, s.q.before, scope);
 
   /** pageSize + 1 rows from the cursor on, in display order (forward) or reversed (backward); the extra row says whether there are more. */
+  const source = isKeysetSource(query) ? query : null;
   const rowsFrom = (cursor: { value: CursorValue; id: CursorValue } | null, forward: boolean): Promise<R[]> => {
-    const qb = query.clone();
     const ascending = forward === (s.dir === 'asc');
+    if (source) return source.rows({ orderCol: s.orderCol, tie, dir: ascending ? 'asc' : 'desc', cursor, limit: pageSize + 1 });
+    const qb = (query as Knex.QueryBuilder).clone();
     // A row value, so PostgreSQL bounds the index scan on both columns and SQLite on the sort column.
     if (cursor) qb.whereRaw(`(??, ??) ${ascending ? '>' : '<'} (?, ?)`, [s.orderCol, tie, cursor.value, cursor.id]);
     const d = ascending ? 'asc' : 'desc';
@@ -228,7 +246,7 @@ async function buildKeysetTable<R>(
   };
 
   const cap = spec.keyset.countUpTo ?? 10_000;
-  const [{ rows, hasPrev, hasNext }, counted] = await Promise.all([page(), cap > 0 ? countUpTo(query, tie, cap) : Promise.resolve(null)]);
+  const [{ rows, hasPrev, hasNext }, counted] = await Promise.all([page(), cap > 0 ? (source ? source.countUpTo(cap + 1) : countUpTo(query as Knex.QueryBuilder, tie, cap)) : Promise.resolve(null)]);
   const valueField = fieldOf(s.orderCol);
   const idField = fieldOf(tie);
   const cursorOf = (row: R) => encodeCursor(signer, scope, cursorValueOf(row, valueField, spec.id), cursorValueOf(row, idField, spec.id));

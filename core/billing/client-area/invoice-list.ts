@@ -3,6 +3,7 @@
 // scoped by the client id; each sort, with or without the status filter, reads one index range of
 // core_invoices: (client_id, [status,] entered_on | total, id) and (client_id, status, id).
 import type { Knex } from 'knex';
+import type { KeysetSource } from '../../http/table.ts';
 import type { InvoiceStatus } from '../invoices/store.ts';
 import { OPEN_INVOICE_STATUSES } from './home.ts';
 
@@ -38,6 +39,44 @@ export function clientInvoicesQuery(db: Q, clientId: number, filter: { status?: 
   const q = db('core_invoices').where('client_id', clientId).select(CLIENT_INVOICE_COLUMNS);
   // `<> 'draft'` rather than IN (…the rest): an IN list would tempt SQLite into the status index and a sort.
   return filter.status ? q.andWhere('status', filter.status) : q.andWhereNot('status', 'draft');
+}
+
+// The same query as fixed SQL through raw(), for the list page (bench/portal: knex's compiler cost about
+// as much as SQLite's work). Identifiers are quoted as knex quotes them; the texts are few (sort column ×
+// direction × filter), so SQLite's statement cache keeps them prepared. Both engines take the row value.
+const KEYSET_ORDER_COLUMNS = new Set(['entered_on', 'total', 'status', 'id']);
+const SELECT_INVOICES = `select ${CLIENT_INVOICE_COLUMNS.map((c) => `"${c}"`).join(', ')} from "core_invoices" where "client_id" = ?`;
+const sqlTexts = new Map<string, string>();
+
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+}
+
+/** clientInvoicesQuery as a KeysetSource for buildTable (keyset paging only). */
+export function clientInvoicesSource(db: Q, clientId: number, filter: { status?: InvoiceStatus } = {}): KeysetSource<ClientInvoiceRow> {
+  const status = filter.status;
+  const where = status ? ' and "status" = ?' : ` and "status" <> 'draft'`;
+  const head = status ? [clientId, status] : [clientId];
+  return {
+    async rows({ orderCol, tie, dir, cursor, limit }) {
+      if (!KEYSET_ORDER_COLUMNS.has(orderCol) || !KEYSET_ORDER_COLUMNS.has(tie)) throw new Error(`clientInvoicesSource cannot order by ${orderCol}, ${tie}`);
+      const key = `${where}|${orderCol}|${tie}|${dir}|${cursor ? 1 : 0}`;
+      let sql = sqlTexts.get(key);
+      if (!sql) {
+        const d = dir === 'asc' ? 'asc' : 'desc';
+        const bound = cursor ? ` and ("${orderCol}", "${tie}") ${d === 'asc' ? '>' : '<'} (?, ?)` : '';
+        sql = `${SELECT_INVOICES}${where}${bound} order by "${orderCol}" ${d}, "${tie}" ${d} limit ?`;
+        sqlTexts.set(key, sql);
+      }
+      const bindings = cursor ? [...head, cursor.value, cursor.id, limit] : [...head, limit];
+      return rowsOf<ClientInvoiceRow>(await db.raw(sql, bindings));
+    },
+    async countUpTo(limit) {
+      const sql = `select count(*) as "n" from (select "id" from "core_invoices" where "client_id" = ?${where} limit ?) as "capped"`;
+      const [row] = rowsOf<{ n: number | string }>(await db.raw(sql, [...head, limit]));
+      return Number(row?.n ?? 0);
+    },
+  };
 }
 
 /** What is left to pay on an invoice, in minor units (0 once paid, cancelled or refunded). */

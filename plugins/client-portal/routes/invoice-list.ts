@@ -64,7 +64,7 @@ export const invoiceListSection: PortalSection = {
       const status = clientArea.clientInvoiceStatus(c.req.query('status'));
       const today = app.clock.now().toISOString().slice(0, 10);
       const [table, outstanding] = await Promise.all([
-        buildTable(c, invoiceTableSpec(t, { today, filtered: Boolean(status) }), clientArea.clientInvoicesQuery(app.db, clientId, { status })),
+        buildTable(c, invoiceTableSpec(t, { today, filtered: Boolean(status) }), clientArea.clientInvoicesSource(app.db, clientId, { status })),
         clientArea.clientOutstanding(app.db, clientId),
       ]);
       return renderPortal(c, 'client/invoice-list', { table, outstanding, status: status ?? '', statusOptions: invoiceStatusOptions(t) }, { title: t('Invoices') });
