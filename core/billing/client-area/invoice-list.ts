@@ -31,17 +31,7 @@ export function clientInvoiceStatus(raw: unknown): InvoiceStatus | undefined {
   return CLIENT_INVOICE_STATUSES.find((s) => s === raw);
 }
 
-/**
- * The client's invoices (unsorted, unpaged: the caller's table pages it by keyset over entered_on,
- * total or status with id as the tie-breaker).
- */
-export function clientInvoicesQuery(db: Q, clientId: number, filter: { status?: InvoiceStatus } = {}): Knex.QueryBuilder {
-  const q = db('core_invoices').where('client_id', clientId).select(CLIENT_INVOICE_COLUMNS);
-  // `<> 'draft'` rather than IN (…the rest): an IN list would tempt SQLite into the status index and a sort.
-  return filter.status ? q.andWhere('status', filter.status) : q.andWhereNot('status', 'draft');
-}
-
-// The same query as fixed SQL through raw(), for the list page (bench/portal: knex's compiler cost about
+// The client's invoices as fixed SQL through raw(), for the list page (bench/portal: knex's compiler cost about
 // as much as SQLite's work). Identifiers are quoted as knex quotes them; the texts are few (sort column ×
 // direction × filter), so SQLite's statement cache keeps them prepared. Both engines take the row value.
 const KEYSET_ORDER_COLUMNS = new Set(['entered_on', 'total', 'status', 'id']);
@@ -52,7 +42,11 @@ function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }
 
-/** clientInvoicesQuery as a KeysetSource for buildTable (keyset paging only). */
+/**
+ * The client's invoices as a KeysetSource for buildTable (keyset paging over entered_on, total or status,
+ * id breaking ties). `<> 'draft'` rather than IN (…the rest): an IN list would tempt SQLite into the
+ * status index and a sort.
+ */
 export function clientInvoicesSource(db: Q, clientId: number, filter: { status?: InvoiceStatus } = {}): KeysetSource<ClientInvoiceRow> {
   const status = filter.status;
   const where = status ? ' and "status" = ?' : ` and "status" <> 'draft'`;
