@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { Eta } from 'eta';
 import { helpers, type Helpers } from '../../core/views/helpers.ts';
 import { REPO_ROOT } from '../lib/child.ts';
+import { SECURITY_HEADERS, cookie, send } from '../lib/floor-http.ts';
 import { I18n } from '../../core/i18n/i18n.ts';
 
 const env = process.env;
@@ -71,29 +72,6 @@ interface SessionJoin {
 
 // --- CSRF token: an HMAC bound to the session, as core/http/session.ts does (the key differs; the cost does not).
 const csrfKey = crypto.hkdfSync('sha256', Buffer.from(env.TRELLIS_SECRET_KEY ?? crypto.randomBytes(32).toString('hex'), 'hex'), Buffer.alloc(0), 'floor:csrf', 32);
-
-const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'strict-origin-when-cross-origin',
-  'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-};
-
-function cookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
-}
-
-function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=UTF-8', ...headers });
-  res.end(body);
-}
 
 function adminHello(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
   const token = cookie(req.headers.cookie, 'trellis_session');

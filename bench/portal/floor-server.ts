@@ -10,12 +10,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Eta } from 'eta';
 import { helpers, type Helpers } from '../../core/views/helpers.ts';
-import { CONTENT_SECURITY_POLICY } from '../../core/http/security-headers.ts';
 import { createSecretBox, loadMasterKey } from '../../core/secrets/crypto.ts';
 import { decodeCursor, encodeCursor, type CursorScope } from '../../core/http/table.ts';
 import { I18n } from '../../core/i18n/i18n.ts';
 import { invoiceStatusOptions, invoiceTableSpec, INVOICE_PAGE_SIZE } from '../../plugins/client-portal/routes/invoice-list.ts';
 import { REPO_ROOT } from '../lib/child.ts';
+import { SECURITY_HEADERS, cookie, send } from '../lib/floor-http.ts';
 
 const env = process.env;
 const dataDir = env.TRELLIS_DATA_DIR!;
@@ -86,29 +86,6 @@ interface InvoiceRow {
   amount_paid: number;
   entered_on: string;
   due_on: string;
-}
-
-const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'strict-origin-when-cross-origin',
-  'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-};
-
-function cookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
-}
-
-function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=UTF-8', ...headers });
-  res.end(body);
 }
 
 function invoiceList(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
