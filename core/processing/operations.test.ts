@@ -307,6 +307,19 @@ describe('enqueue', () => {
     expect(await enqueue(t, { serviceId, op: 'suspend' })).not.toBe(ids[0]);
   });
 
+  it('never drops parameter changes: a second set_param joins the pending one, and queues behind a running one', async () => {
+    t = await processingApp();
+    const { serviceId } = await serviceOnServer(t, { module: 'manual' }, { status: 'active' });
+    const first = await enqueue(t, { serviceId, op: 'set_param', payload: { changes: { ns: ['a.test', 'b.test'], lock: true } } });
+    const second = await enqueue(t, { serviceId, op: 'set_param', payload: { changes: { lock: false, autorenew: true } } });
+    expect(second).toBe(first);
+    expect(JSON.parse((await operationRow(t.services.db, first)).payload)).toEqual({ changes: { ns: ['a.test', 'b.test'], lock: false, autorenew: true } });
+    await t.services.db('core_service_operations').where({ id: first }).update({ status: 'running' });
+    const third = await enqueue(t, { serviceId, op: 'set_param', payload: { changes: { lock: true } } });
+    expect(third).not.toBe(first);
+    expect(JSON.parse((await operationRow(t.services.db, third)).payload)).toEqual({ changes: { lock: true } });
+  });
+
   it('holds when two transactions queue the same operation at once: the second waits and gets the first one', async () => {
     t = await processingApp();
     const { serviceId } = await serviceOnServer(t, { module: 'manual' }, { status: 'active' });

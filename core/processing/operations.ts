@@ -137,7 +137,7 @@ export function staleOperationsQuery(db: Q, nowIso: string, limit: number) {
 
 /** The open operation for a service and kind, if one is pending or running (enqueue is idempotent on it). */
 export function activeOperationQuery(db: Q, serviceId: number, op: OperationKind) {
-  return db(OPERATIONS).where({ service_id: serviceId, op }).whereIn('status', ['pending', 'running']).first('id');
+  return db(OPERATIONS).where({ service_id: serviceId, op }).whereIn('status', ['pending', 'running']).first('id', 'status', 'payload');
 }
 
 /**

@@ -363,8 +363,16 @@ export class ProcessingService implements ModuleLookup {
     if (dbEngine(trx as unknown as Knex) === 'pg') svcQ.forUpdate();
     const svc = (await svcQ) as { id: number; status: string; processing_server_id: number | null } | undefined;
     if (!svc) throw new Error(`Service #${input.serviceId} does not exist`);
-    const existing = (await activeOperationQuery(trx, input.serviceId, input.op)) as { id: number } | undefined;
-    if (existing) return Number(existing.id);
+    const existing = (await activeOperationQuery(trx, input.serviceId, input.op)) as { id: number; status: string; payload: string } | undefined;
+    if (existing && input.op !== 'set_param') return Number(existing.id);
+    if (existing && existing.status === 'pending') {
+      // Parameter changes must never be dropped: a second change while one waits joins it (later values win).
+      const before = parseJson(existing.payload);
+      const merged = { ...before, ...(input.payload ?? {}), changes: { ...changesOf(before), ...changesOf(input.payload ?? {}) } };
+      const joined = await trx(OPERATIONS).where({ id: existing.id, status: 'pending' }).update({ payload: JSON.stringify(merged) });
+      if (joined === 1) return Number(existing.id);
+    }
+    // A set_param already running (or claimed a moment ago): this one is queued behind it rather than lost.
     const now = iso(this.deps.clock.now());
     const serverId = input.serverId ?? svc.processing_server_id ?? null;
     const [row] = await trx(OPERATIONS)
