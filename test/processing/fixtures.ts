@@ -157,6 +157,7 @@ export async function operationRow(db: Knex, id: number) {
   return (await db('core_service_operations').where({ id }).first()) as {
     id: number;
     status: string;
+    payload: string;
     attempts: number;
     max_attempts: number;
     next_attempt_at: string | null;
